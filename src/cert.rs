@@ -1,0 +1,1 @@
+//! Certificate and key parsing and the preflight.

@@ -1,0 +1,149 @@
+//! The command line: clap types, one thin handler per subcommand, and rendering.
+//!
+//! Only this module knows clap and indicatif. Handlers parse flags into the `ops` layer's
+//! inputs, call one `ops` function, and render what it returns through the [`Printer`]:
+//! data on stdout, messages for people on stderr. Handlers decide nothing.
+
+mod check_cert;
+mod completions;
+pub mod render;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::ExitCode;
+pub use render::Printer;
+
+/// Rotate the TLS certificate of a GKE Ingress / Google Cloud HTTPS load balancer with
+/// zero downtime, by blue/green.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rotate-cert",
+    version,
+    about = "Rotate the TLS certificate of a GKE Ingress / Google Cloud HTTPS load balancer with zero downtime, by blue/green",
+    long_about = "Rotate the TLS certificate of a GKE Ingress / Google Cloud HTTPS load balancer with zero downtime, by blue/green.\n\n\
+A parallel (\"green\") Secret and Ingress are built beside the live (\"blue\") one and proven by TLS handshake; Cloud DNS is switched to the green IP in one atomic change; the blue load balancer drains (watched in Cloud Monitoring); then the blue stack is removed. Every step is recorded in a state file, so an interrupted run can be resumed or rolled back.",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options shared by every subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The exit-code table shown at the end of `--help`.
+const EXIT_CODES_HELP: &str = "Exit codes:
+  0    done, or nothing to do
+  1    failed; a rotation in progress is saved: `resume` or `rollback` finishes it
+  2    bad input or usage (flags, files, certificate preflight); nothing changed
+  3    refused by a safety check (the live world is not as expected); nothing unsafe done
+  4    state file locked by another run, corrupt, or from a newer rotate-cert
+  130  interrupted (Ctrl-C / SIGTERM); state saved, `resume` continues";
+
+/// Global options; each can also be set from its `ROTATE_CERT_*` environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json`
+    /// in the current directory, from `--ingress`]
+    #[arg(long, global = true, env = "ROTATE_CERT_STATE", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Output format: `human` (messages and progress on stderr) or `json` (one JSON
+    /// object or event per line on stdout)
+    #[arg(long, global = true, env = "ROTATE_CERT_OUTPUT", value_enum, default_value_t = OutputMode::Human)]
+    pub output: OutputMode,
+
+    /// Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]
+    #[arg(
+        long,
+        global = true,
+        env = "ROTATE_CERT_PROJECT",
+        value_name = "PROJECT"
+    )]
+    pub project: Option<String>,
+
+    /// Kubernetes context from the kubeconfig [default: the current context]
+    #[arg(
+        long,
+        global = true,
+        env = "ROTATE_CERT_CONTEXT",
+        value_name = "CONTEXT"
+    )]
+    pub context: Option<String>,
+
+    /// Print only errors (no progress, no step lines)
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "ROTATE_CERT_QUIET",
+        conflicts_with = "verbose"
+    )]
+    pub quiet: bool,
+
+    /// More detail on stderr; repeat for debug logs (`-vv`)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Answer yes to confirmations (required for changes when stdin is not a terminal)
+    #[arg(short = 'y', long, global = true, env = "ROTATE_CERT_YES")]
+    pub yes: bool,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputMode {
+    /// Messages and progress for people, on stderr.
+    Human,
+    /// Machine-readable JSON on stdout.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a certificate and key before rotating to them (exit 0 pass, 2 fail)
+    #[command(
+        long_about = "Check a certificate chain and private key before rotating to them.\n\n\
+Reports every problem at once: PEM parsing of the chain (leaf first) and key (PKCS#8, PKCS#1 or SEC1), \
+that the key matches the leaf, chain order (each certificate signed by the next, at most 5), that the \
+leaf is not a CA, key types Google Cloud accepts (RSA 2048/3072/4096, ECDSA P-256/P-384), validity \
+(not yet valid, expired, expiring within --min-validity) and that every --hostname is covered by the \
+SANs (wildcards cover exactly one label). Exit 0 when it passes, 2 when it does not. Key material is \
+never printed."
+    )]
+    CheckCert(check_cert::CheckCertArgs),
+
+    /// Print a shell completion script to stdout
+    #[command(long_about = "Print a shell completion script to stdout.\n\n\
+Examples:\n  rotate-cert completions bash > ~/.local/share/bash-completion/completions/rotate-cert\n  \
+rotate-cert completions zsh > \"${fpath[1]}/_rotate-cert\"\n  \
+rotate-cert completions fish > ~/.config/fish/completions/rotate-cert.fish")]
+    Completions(completions::CompletionsArgs),
+}
+
+/// Runs the parsed command line and returns the exit code. Errors are rendered here.
+pub async fn run(cli: Cli) -> ExitCode {
+    let printer = Printer::new(&cli.global);
+    render::init_logging(&cli.global);
+    let result = match cli.command {
+        Command::CheckCert(args) => check_cert::run(&printer, args).await,
+        Command::Completions(args) => completions::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => printer.error(&err),
+    }
+}
+
+/// The clap command, for completions and documentation tests.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

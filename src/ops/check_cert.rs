@@ -1,0 +1,1 @@
+//! `check-cert`: the certificate preflight as a user action.

@@ -1,0 +1,4 @@
+//! One function per user action. `ops` decides and returns data; it never prints (the
+//! `cli` layer renders what it returns) and never parses flags.
+
+pub mod check_cert;
