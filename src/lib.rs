@@ -11,6 +11,8 @@ pub mod cert;
 pub mod cli;
 pub mod exit;
 pub mod ops;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod secret;
 pub mod state;
 pub mod util;
