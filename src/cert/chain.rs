@@ -86,8 +86,7 @@ pub(crate) fn order(certs: &[X509Certificate<'_>]) -> Check {
     }
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
-    for (i, pair) in certs.windows(2).enumerate() {
-        let (child, parent) = (&pair[0], &pair[1]);
+    for (i, (child, parent)) in certs.iter().zip(certs.iter().skip(1)).enumerate() {
         match link(child, parent) {
             Link::Ok => {}
             Link::Unverifiable(why) => warnings.push(format!(

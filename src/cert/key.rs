@@ -165,7 +165,7 @@ impl PublicParts {
 fn same_point(a: &[u8], b: &[u8]) -> bool {
     fn x_and_parity(p: &[u8]) -> Option<(&[u8], u8)> {
         match p.split_first()? {
-            (&(2 | 3), x) => Some((x, p[0] & 1)),
+            (&prefix @ (2 | 3), x) => Some((x, prefix & 1)),
             (&4, xy) if xy.len() % 2 == 0 && !xy.is_empty() => {
                 let (x, y) = xy.split_at(xy.len() / 2);
                 Some((x, y.last().copied().unwrap_or(0) & 1))

@@ -52,8 +52,8 @@ pub struct PreflightOptions {
     pub now: SystemTime,
 }
 
-/// How a check came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+/// How a check came out, ordered from best to worst (so `max` gives the worse of two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     /// Fine.
@@ -175,27 +175,38 @@ pub fn preflight(chain_pem: &[u8], key: &SecretPem, opts: &PreflightOptions) -> 
         }
     };
 
-    if let Some(key) = &key
-        && !certs.is_empty()
-    {
-        checks.push(key_match(&certs, key));
+    if let (Some(key), Some(leaf)) = (&key, certs.first()) {
+        checks.push(key_match(leaf, &certs, key));
     }
     if !certs.is_empty() {
         checks.push(chain::order(&certs));
         checks.push(chain::length(&certs));
         checks.push(chain::leaf_not_ca(&certs));
     }
-    let key_type = match (certs.first(), &key) {
-        (Some(leaf), _) => Some(spki_key_type(leaf.public_key().raw)),
-        (None, Some(key)) => Some(key.key_type().clone()),
-        (None, None) => None,
-    };
-    if let Some(key_type) = key_type {
-        checks.push(key_type_check(&key_type));
+    let leaf_type = certs
+        .first()
+        .map(|leaf| spki_key_type(leaf.public_key().raw));
+    let key_type = key.as_ref().map(|k| k.key_type().clone());
+    match (leaf_type, key_type) {
+        (Some(leaf), Some(key)) if leaf != key => {
+            // a mismatch (key-match fails too): judge both, so a weak key is named as such
+            let on_leaf = key_type_check(&leaf);
+            let on_key = key_type_check(&key);
+            checks.push(Check::new(
+                ids::KEY_TYPE,
+                on_leaf.status.max(on_key.status),
+                format!(
+                    "certificate: {}; private key: {}",
+                    on_leaf.message, on_key.message
+                ),
+            ));
+        }
+        (Some(key_type), _) | (None, Some(key_type)) => checks.push(key_type_check(&key_type)),
+        (None, None) => {}
     }
-    if !certs.is_empty() {
-        checks.push(validity(&certs, opts));
-        checks.push(hostnames(&certs[0], &opts.hostnames));
+    if let Some(leaf) = certs.first() {
+        checks.push(validity(leaf, &certs, opts));
+        checks.push(hostnames(leaf, &opts.hostnames));
     }
 
     let summary = match (certs.first(), ders.first()) {
@@ -205,9 +216,9 @@ pub fn preflight(chain_pem: &[u8], key: &SecretPem, opts: &PreflightOptions) -> 
     Report { summary, checks }
 }
 
-fn key_match(certs: &[X509Certificate<'_>], key: &ParsedKey) -> Check {
+/// `leaf` is `certs[0]`; the others are searched for the key when it does not match.
+fn key_match(leaf: &X509Certificate<'_>, certs: &[X509Certificate<'_>], key: &ParsedKey) -> Check {
     let id = ids::KEY_MATCH;
-    let leaf = &certs[0];
     match key.matches_spki(leaf.public_key().raw) {
         KeyMatch::Matches => Check::new(
             id,
@@ -323,7 +334,12 @@ fn approx(secs: u64) -> String {
     format!("{n} {}{}", unit.1, if n == 1 { "" } else { "s" })
 }
 
-fn validity(certs: &[X509Certificate<'_>], opts: &PreflightOptions) -> Check {
+/// `leaf` is `certs[0]`.
+fn validity(
+    leaf: &X509Certificate<'_>,
+    certs: &[X509Certificate<'_>],
+    opts: &PreflightOptions,
+) -> Check {
     let now = unix(opts.now);
     let min = i64::try_from(opts.min_validity.as_secs()).unwrap_or(i64::MAX);
     let mut fails = Vec::new();
@@ -372,7 +388,7 @@ fn validity(certs: &[X509Certificate<'_>], opts: &PreflightOptions) -> Check {
     } else if !warns.is_empty() {
         CheckStatus::Warn
     } else {
-        let not_after = certs[0].validity().not_after.timestamp();
+        let not_after = leaf.validity().not_after.timestamp();
         return Check::new(
             ids::VALIDITY,
             CheckStatus::Pass,

@@ -137,6 +137,13 @@ fn mismatched_key_fails() {
         "fail",
         "the key is RSA 2048, the certificate's public key is ECDSA P-256",
     );
+    assert_eq!(failed_ids(&report), ["key-match"]);
+    assert_check(
+        &report,
+        "key-type",
+        "pass",
+        "certificate: ECDSA P-256, accepted by Google Cloud for every load balancer; private key: RSA 2048, accepted",
+    );
 }
 
 #[test]

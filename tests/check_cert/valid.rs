@@ -162,3 +162,27 @@ fn ip_sans_are_listed_and_matched() {
     assert_check(&report, "hostnames", "fail", "`10.9.9.9`");
     assert!(!check(&report, "hostnames").1.contains("`10.1.2.3`,"));
 }
+
+#[test]
+fn human_report_snapshot() {
+    let root = ca("Snapshot Root CA");
+    let int = intermediate("Snapshot Issuing CA", &root);
+    let leaf = Leaf {
+        alg: Alg::P384,
+        not_before: days(-1),
+        not_after: days(60),
+        ..Leaf::new(&["www.example.com", "*.example.com"])
+    }
+    .make_by(Some(&int));
+    let c = case(chain(&[&leaf.cert, &int.cert, &root.cert]), &leaf.key);
+    let run = c.human(&["--hostname", "www.example.com", "--hostname", "example.com"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    insta::with_settings!({filters => vec![
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TIME]"),
+        (r"\b[0-9a-f]{64}\b", "[SHA256]"),
+        (r"\b(?:[0-9a-f]{2}:)+[0-9a-f]{2}\b", "[SERIAL]"),
+    ]}, {
+        insta::assert_snapshot!(run.stdout);
+    });
+}

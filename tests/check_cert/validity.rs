@@ -174,6 +174,7 @@ fn several_failures_are_reported_in_one_run() {
             "key-match",
             "chain-order",
             "leaf-not-ca",
+            "key-type",
             "validity",
             "hostnames"
         ],
@@ -191,14 +192,24 @@ fn several_failures_are_reported_in_one_run() {
         "fail",
         "certificate 2 (`many.example.com`) expired at",
     );
-    // in order, the same files still fail three ways
+    assert_check(
+        &report,
+        "key-type",
+        "fail",
+        "certificate: ECDSA P-256, accepted by Google Cloud for every load balancer; private key: RSA 1024 is too weak",
+    );
+    // in order, the same files still fail four ways
     let c = case(chain(&[&leaf.cert, &root.cert]), &other_key);
     let (_, report) = c.json(&["--hostname", "other.example.com"]);
-    assert_eq!(failed_ids(&report), ["key-match", "validity", "hostnames"]);
+    assert_eq!(
+        failed_ids(&report),
+        ["key-match", "key-type", "validity", "hostnames"]
+    );
     let run = c.human(&["--hostname", "other.example.com"]);
     assert_eq!(run.code, 2);
     for line in [
         "FAIL  key-match",
+        "FAIL  key-type",
         "FAIL  validity",
         "FAIL  hostnames",
         "ok    chain-order",
@@ -207,7 +218,7 @@ fn several_failures_are_reported_in_one_run() {
     }
     assert!(
         run.stdout
-            .contains("result: FAILED (3 failed checks, 0 warnings)"),
+            .contains("result: FAILED (4 failed checks, 0 warnings)"),
         "{}",
         run.stdout
     );
