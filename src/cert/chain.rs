@@ -97,8 +97,14 @@ pub(crate) fn order(certs: &[X509Certificate<'_>]) -> Check {
                 short_name(parent)
             )),
             Link::Broken(why) => {
+                // Looking for the real issuer costs a signature check per candidate, so
+                // only for chains of a plausible length (the input may hold thousands).
+                let searchable = certs.len() <= 2 * MAX_CHAIN_LEN;
                 let real_issuer = certs.iter().enumerate().find(|(j, candidate)| {
-                    *j != i && *j != i + 1 && matches!(link(child, candidate), Link::Ok)
+                    searchable
+                        && *j != i
+                        && *j != i + 1
+                        && matches!(link(child, candidate), Link::Ok)
                 });
                 let hint = match real_issuer {
                     Some((j, c)) => format!(
