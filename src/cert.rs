@@ -1,1 +1,0 @@
-//! Certificate and key parsing and the preflight.
