@@ -307,7 +307,7 @@ pub struct Core {
 #[derive(Debug, Clone)]
 pub struct Call {
     /// The method id.
-    pub method: &'static str,
+    pub method: String,
     /// The fault decision for this call.
     pub decision: Decision,
 }
@@ -330,7 +330,7 @@ impl Core {
 
     /// Opens a call: counts it, decides faults and sleeps any injected latency. An
     /// injected status is returned as `Err` for the handler to render in its API's shape.
-    pub async fn begin(&self, method: &'static str) -> Result<Call, InjectedStatus> {
+    pub async fn begin(&self, method: &str) -> Result<Call, InjectedStatus> {
         self.stats.count(method);
         let decision = self.faults.decide(method);
         if !decision.latency.is_zero() {
@@ -339,7 +339,10 @@ impl Core {
         if let Some(status) = decision.status.clone() {
             return Err(status);
         }
-        Ok(Call { method, decision })
+        Ok(Call {
+            method: method.to_string(),
+            decision,
+        })
     }
 }
 

@@ -12,11 +12,18 @@
 //! the product reaches it only through the `sandbox` subcommand.
 
 pub mod clouddns;
+pub mod compute;
 pub mod config;
+pub mod control;
+pub mod controller;
 pub mod core;
+pub mod files;
 pub mod google;
 pub mod http;
 pub mod kube;
+pub mod lb;
+pub mod monitoring;
+pub mod seed;
 pub mod token;
 
 use std::net::SocketAddr;
@@ -39,10 +46,18 @@ pub struct World {
     pub core: Core,
     /// OAuth tokens.
     pub tokens: token::Tokens,
+    /// Compute global resources and operations.
+    pub compute: compute::Compute,
     /// Cloud DNS zones, records and changes.
     pub dns: clouddns::CloudDns,
     /// The Kubernetes API objects.
     pub kube: kube::Kube,
+    /// Request counters behind Cloud Monitoring.
+    pub metrics: monitoring::Metrics,
+    /// The load balancers' TCP port (the same on every load-balancer IP).
+    pub lb_port: u16,
+    /// The sandbox CA and the demo certificates.
+    pub certs: seed::DemoCerts,
 }
 
 /// How to start a sandbox.
@@ -56,6 +71,10 @@ pub struct SandboxOptions {
     pub http_port: u16,
     /// DNS port on 127.0.0.1, UDP and TCP (0 = pick a free one).
     pub dns_port: u16,
+    /// The load balancers' TLS port on every load-balancer IP (0 = pick a free one).
+    pub lb_port: u16,
+    /// Seed the demo world (Ingress `default/web`, its Secret, zone `example-test`).
+    pub seed_demo: bool,
 }
 
 impl Default for SandboxOptions {
@@ -65,6 +84,8 @@ impl Default for SandboxOptions {
             delays: RealisticDelays::default(),
             http_port: 0,
             dns_port: 0,
+            lb_port: 0,
+            seed_demo: true,
         }
     }
 }
@@ -76,6 +97,8 @@ pub struct Endpoints {
     pub http: SocketAddr,
     /// The DNS server (UDP and TCP).
     pub dns: SocketAddr,
+    /// The load balancers' TLS port.
+    pub lb_port: u16,
 }
 
 impl Endpoints {
@@ -92,18 +115,30 @@ pub struct Sandbox {
     endpoints: Endpoints,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    _lb_port_reservation: std::net::TcpListener,
 }
 
 impl Sandbox {
     /// Starts every server and task on loopback and returns when all are listening.
     pub async fn start(opts: SandboxOptions) -> anyhow::Result<Sandbox> {
         let timing = Timing::new(opts.time_scale, opts.delays);
+        // A random second octet keeps several sandboxes on one machine apart.
+        let ip_block = 16 + (rand::random::<u8>() % 200);
+        let (reservation, lb_port) = lb::reserve_port(ip_block, opts.lb_port)?;
+        let certs = seed::DemoCerts::generate()?;
         let world = Arc::new(World {
             core: Core::new(PROJECT, timing),
             tokens: token::Tokens::new()?,
+            compute: compute::Compute::new(ip_block),
             dns: clouddns::CloudDns::new(),
             kube: kube::Kube::new(),
+            metrics: monitoring::Metrics::default(),
+            lb_port,
+            certs,
         });
+        if opts.seed_demo {
+            seed::demo(&world).await?;
+        }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
 
@@ -114,7 +149,6 @@ impl Sandbox {
             router,
             shutdown_rx.clone(),
         )));
-
         let dns_addr = clouddns::server::start(
             world.clone(),
             opts.dns_port,
@@ -122,16 +156,35 @@ impl Sandbox {
             &mut tasks,
         )
         .await?;
+        let (ready, listening) = tokio::sync::oneshot::channel();
+        tasks.push(tokio::spawn(lb::run(
+            world.clone(),
+            lb_port,
+            shutdown_rx.clone(),
+            ready,
+        )));
+        listening.await?;
+        tasks.push(tokio::spawn(controller::run(
+            world.clone(),
+            shutdown_rx.clone(),
+        )));
 
         Ok(Sandbox {
             world,
             endpoints: Endpoints {
                 http: http_addr,
                 dns: dns_addr,
+                lb_port,
             },
             shutdown,
             tasks,
+            _lb_port_reservation: reservation,
         })
+    }
+
+    /// The demo certificates (the CA, the live one and the renewed one).
+    pub fn certs(&self) -> &seed::DemoCerts {
+        &self.world.certs
     }
 
     /// The shared world (for inventory, faults and direct inspection in tests).
@@ -167,7 +220,10 @@ impl Drop for Sandbox {
 fn router(world: Arc<World>) -> Router {
     Router::new()
         .merge(token::router())
+        .merge(compute::routes::router())
         .merge(clouddns::router())
+        .merge(monitoring::router())
         .merge(kube::router())
+        .merge(control::router())
         .with_state(world)
 }
