@@ -18,9 +18,19 @@ fn committed_completions_match_the_cli() {
     let bless = std::env::var_os("ROTATE_CERT_BLESS").is_some();
     let mut stale = Vec::new();
     for (shell, file) in SHELLS {
-        let out = Command::new(env!("CARGO_BIN_EXE_rotate-cert")).args(["completions", shell]).output().unwrap();
-        assert!(out.status.success(), "completions {shell} failed: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(!out.stdout.is_empty(), "completions {shell} printed nothing");
+        let out = Command::new(env!("CARGO_BIN_EXE_rotate-cert"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "completions {shell} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !out.stdout.is_empty(),
+            "completions {shell} printed nothing"
+        );
         let path = dir.join(file);
         if bless {
             std::fs::create_dir_all(&dir).unwrap();
@@ -40,7 +50,10 @@ fn committed_completions_match_the_cli() {
 
 #[test]
 fn unknown_shell_is_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rotate-cert")).args(["completions", "tcsh"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rotate-cert"))
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'tcsh'"));
 }
