@@ -105,7 +105,7 @@ pub fn format_duration(d: Duration) -> String {
         return format!("{ms}ms");
     }
     if ms < 60_000 {
-        return if ms % 1000 == 0 {
+        return if ms.is_multiple_of(1000) {
             format!("{}s", ms / 1000)
         } else {
             let s = format!("{:.1}", d.as_secs_f64());
