@@ -13,7 +13,8 @@ use crate::sandbox::{Sandbox, SandboxOptions, files};
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C
-    #[command(long_about = "Start the sandbox on loopback and serve until SIGINT/SIGTERM.\n\n\
+    #[command(
+        long_about = "Start the sandbox on loopback and serve until SIGINT/SIGTERM.\n\n\
 It simulates GKE and Google Cloud with the real wire protocols: Compute v1, Cloud DNS v1, Cloud \
 Monitoring v3, an OAuth token endpoint and the Kubernetes API on one HTTP port; a real DNS server \
 (UDP and TCP); real TLS listeners on 127.x.y.z addresses for every load balancer; and a simulated \
@@ -24,7 +25,8 @@ kubeconfig            a kubeconfig for the sandbox's API server\n  \
 service-account.json  a service-account key whose token_uri is the sandbox\n  \
 certs/ca.pem          the sandbox CA\n  \
 certs/renewed.pem     a renewed certificate for both hosts (and certs/renewed.key)\n\n\
-Then: `source DIR/env && rotate-cert rotate --ingress default/web --cert DIR/certs/renewed.pem --key DIR/certs/renewed.key`")]
+Then: `source DIR/env && rotate-cert rotate --ingress default/web --cert DIR/certs/renewed.pem --key DIR/certs/renewed.key`"
+    )]
     Up(UpArgs),
 }
 
@@ -52,7 +54,9 @@ pub struct UpArgs {
 fn parse_scale(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(f) if f.is_finite() && f > 0.0 && f <= 10.0 => Ok(f),
-        _ => Err(format!("`{s}` is not a time scale: expected a number in (0, 10], e.g. 0.05")),
+        _ => Err(format!(
+            "`{s}` is not a time scale: expected a number in (0, 10], e.g. 0.05"
+        )),
     }
 }
 
@@ -72,9 +76,15 @@ async fn up(printer: &Printer, args: UpArgs) -> anyhow::Result<ExitCode> {
         lb_port: args.lb_port,
         ..SandboxOptions::default()
     };
-    let sandbox = Sandbox::start(opts).await.context("cannot start the sandbox")?;
-    let written = files::write(&args.dir, &sandbox)
-        .with_context(|| format!("cannot write the sandbox files into `{}`", args.dir.display()))?;
+    let sandbox = Sandbox::start(opts)
+        .await
+        .context("cannot start the sandbox")?;
+    let written = files::write(&args.dir, &sandbox).with_context(|| {
+        format!(
+            "cannot write the sandbox files into `{}`",
+            args.dir.display()
+        )
+    })?;
     let ep = sandbox.endpoints();
     if printer.human() {
         printer.note(format!(

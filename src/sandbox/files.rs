@@ -119,6 +119,8 @@ pub fn write(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Files> {
             "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE".into(),
             files.key_file.display().to_string(),
         ),
+        // gcloud ignores the key file's token_uri and needs the token host set explicitly.
+        ("CLOUDSDK_AUTH_TOKEN_HOST".into(), token_uri.clone()),
         (
             "GOOGLE_APPLICATION_CREDENTIALS".into(),
             files.key_file.display().to_string(),
