@@ -25,6 +25,9 @@ _rotate__cert() {
             rotate__cert,help)
                 cmd="rotate__cert__subcmd__help"
                 ;;
+            rotate__cert,sandbox)
+                cmd="rotate__cert__subcmd__sandbox"
+                ;;
             rotate__cert__subcmd__help,check-cert)
                 cmd="rotate__cert__subcmd__help__subcmd__check__subcmd__cert"
                 ;;
@@ -34,6 +37,24 @@ _rotate__cert() {
             rotate__cert__subcmd__help,help)
                 cmd="rotate__cert__subcmd__help__subcmd__help"
                 ;;
+            rotate__cert__subcmd__help,sandbox)
+                cmd="rotate__cert__subcmd__help__subcmd__sandbox"
+                ;;
+            rotate__cert__subcmd__help__subcmd__sandbox,up)
+                cmd="rotate__cert__subcmd__help__subcmd__sandbox__subcmd__up"
+                ;;
+            rotate__cert__subcmd__sandbox,help)
+                cmd="rotate__cert__subcmd__sandbox__subcmd__help"
+                ;;
+            rotate__cert__subcmd__sandbox,up)
+                cmd="rotate__cert__subcmd__sandbox__subcmd__up"
+                ;;
+            rotate__cert__subcmd__sandbox__subcmd__help,help)
+                cmd="rotate__cert__subcmd__sandbox__subcmd__help__subcmd__help"
+                ;;
+            rotate__cert__subcmd__sandbox__subcmd__help,up)
+                cmd="rotate__cert__subcmd__sandbox__subcmd__help__subcmd__up"
+                ;;
             *)
                 ;;
         esac
@@ -41,7 +62,7 @@ _rotate__cert() {
 
     case "${cmd}" in
         rotate__cert)
-            opts="-q -v -y -h -V --state --output --project --context --quiet --verbose --yes --help --version check-cert completions help"
+            opts="-q -v -y -h -V --state --output --project --context --quiet --verbose --yes --help --version check-cert completions sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,7 +168,7 @@ _rotate__cert() {
             return 0
             ;;
         rotate__subcmd__cert__subcmd__help)
-            opts="check-cert completions help"
+            opts="check-cert completions sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,6 +216,156 @@ _rotate__cert() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__help__subcmd__sandbox)
+            opts="up"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__help__subcmd__sandbox__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__sandbox)
+            opts="-q -v -y -h -V --state --output --project --context --quiet --verbose --yes --help --version up help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__help)
+            opts="up help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__up)
+            opts="-q -v -y -h -V --dir --time-scale --http-port --dns-port --lb-port --state --output --project --context --quiet --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-scale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lb-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -36,6 +36,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_needs_command" -s h -l help -d 'P
 complete -c rotate-cert -n "__fish_rotate_cert_needs_command" -s V -l version -d 'Print version'
 complete -c rotate-cert -n "__fish_rotate_cert_needs_command" -f -a "check-cert" -d 'Check a certificate and key before rotating to them (exit 0 pass, 2 fail)'
 complete -c rotate-cert -n "__fish_rotate_cert_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c rotate-cert -n "__fish_rotate_cert_needs_command" -f -a "sandbox" -d 'A simulated GKE + Google Cloud on loopback, for rehearsals and tests'
 complete -c rotate-cert -n "__fish_rotate_cert_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand check-cert" -l cert -d 'PEM file with the certificate chain, leaf first' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand check-cert" -l key -d 'PEM file with the private key (PKCS#8, PKCS#1 or SEC1; not encrypted)' -r -F
@@ -61,6 +62,37 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand completions" -s 
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert completions help" -f -a "check-cert" -d 'Check a certificate and key before rotating to them (exit 0 pass, 2 fail)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -l state -d 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]' -r -F
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -l output -d 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)' -r -f -a "human\t'Messages and progress for people, on stderr'
+json\t'Machine-readable JSON on stdout'"
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s V -l version -d 'Print version'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -f -a "up" -d 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l dir -d 'Directory for the env file, kubeconfig, key file and certificates' -r -F
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l time-scale -d 'Multiply every realistic delay by this factor (1 = real pace: a rotation takes about 20 minutes; the default makes it about a minute)' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l http-port -d 'HTTP port on 127.0.0.1 (0 = any free port)' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l dns-port -d 'DNS port on 127.0.0.1, UDP and TCP (0 = any free port)' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l lb-port -d 'The load balancers\' TLS port (0 = any free port)' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l state -d 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]' -r -F
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l output -d 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)' -r -f -a "human\t'Messages and progress for people, on stderr'
+json\t'Machine-readable JSON on stdout'"
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert completions sandbox help" -f -a "check-cert" -d 'Check a certificate and key before rotating to them (exit 0 pass, 2 fail)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert completions sandbox help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert completions sandbox help" -f -a "sandbox" -d 'A simulated GKE + Google Cloud on loopback, for rehearsals and tests'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'

@@ -9,12 +9,14 @@
 
 pub mod cert;
 pub mod cli;
+pub mod dns;
 pub mod exit;
 pub mod ops;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secret;
 pub mod state;
+pub mod tls;
 pub mod util;
 
 /// Installs rustls' `ring` crypto provider as the process default.
