@@ -76,12 +76,20 @@ pub struct Endpoints {
     pub http: SocketAddr,
     /// The DNS server (UDP and TCP).
     pub dns: SocketAddr,
+    /// The same routes over HTTPS (the sandbox cluster CA): the Kubernetes API endpoint,
+    /// since kubectl sends bearer tokens only over TLS.
+    pub kube: SocketAddr,
 }
 
 impl Endpoints {
     /// Base URL of the HTTP port, with a trailing slash.
     pub fn base_url(&self) -> String {
         format!("http://{}/", self.http)
+    }
+
+    /// The Kubernetes API server URL (`https://127.0.0.1:port`).
+    pub fn kube_url(&self) -> String {
+        format!("https://{}", self.kube)
     }
 }
 
@@ -111,9 +119,10 @@ impl Sandbox {
         let router = router(world.clone());
         tasks.push(tokio::spawn(http::serve(
             listener,
-            router,
+            router.clone(),
             shutdown_rx.clone(),
         )));
+        let kube_addr = kube::tls::start(router, 0, shutdown_rx.clone(), &mut tasks).await?;
 
         let dns_addr = clouddns::server::start(
             world.clone(),
@@ -128,6 +137,7 @@ impl Sandbox {
             endpoints: Endpoints {
                 http: http_addr,
                 dns: dns_addr,
+                kube: kube_addr,
             },
             shutdown,
             tasks,
