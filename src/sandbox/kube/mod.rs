@@ -12,9 +12,11 @@
 //! snapshot), `handlers`, `watch`, `table` (server-side printing), `discovery`,
 //! `status` (errors).
 
+mod deletion;
 mod discovery;
 mod events;
 mod handlers;
+mod history;
 mod patch;
 mod proto;
 pub mod resources;
@@ -26,6 +28,7 @@ mod strategy;
 mod table;
 pub mod tls;
 mod validate;
+mod validate_ingress;
 mod watch;
 
 use std::sync::Arc;

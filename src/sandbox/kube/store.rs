@@ -15,6 +15,8 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
+pub use super::deletion::{DeleteOptions, Deletion};
+pub use super::history::{EventType, KubeEvent};
 use super::resources::{ResourceInfo, by_plural};
 use super::schema::{self, DecodeError, FieldValidation};
 use super::status::Status;
@@ -22,53 +24,6 @@ use super::strategy;
 use super::validate::validate;
 use crate::sandbox::core::lock;
 use crate::util::time::now_rfc3339;
-
-/// How many changes are kept for watches to resume from.
-const HISTORY: usize = 4096;
-
-/// The type of a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    /// An object was created.
-    Added,
-    /// An object was changed.
-    Modified,
-    /// An object was removed.
-    Deleted,
-}
-
-impl EventType {
-    /// `ADDED`, `MODIFIED` or `DELETED`, as in a watch stream.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Added => "ADDED",
-            EventType::Modified => "MODIFIED",
-            EventType::Deleted => "DELETED",
-        }
-    }
-}
-
-/// One change to one object.
-#[derive(Debug, Clone)]
-pub struct KubeEvent {
-    /// What happened.
-    pub event_type: EventType,
-    /// The plural resource name (`ingresses`).
-    pub resource: &'static str,
-    /// The object after the change (for `Deleted`, its last state).
-    pub object: Value,
-    /// The object before the change (`Modified` and `Deleted`).
-    pub old_object: Option<Value>,
-    /// The `resourceVersion` this change produced.
-    pub resource_version: u64,
-}
-
-impl KubeEvent {
-    /// The namespace of the changed object (`None` for cluster-scoped ones).
-    pub fn namespace(&self) -> Option<&str> {
-        self.object["metadata"]["namespace"].as_str()
-    }
-}
 
 /// How a write is performed (from HTTP query parameters).
 #[derive(Debug, Clone, Copy)]
@@ -100,41 +55,21 @@ pub struct Written {
     pub warnings: Vec<String>,
 }
 
-/// What a DELETE did.
-#[derive(Debug, Clone)]
-pub enum Deletion {
-    /// Finalizers remain: the object now carries `deletionTimestamp`.
-    Pending(Value),
-    /// The object is gone (its last state).
-    Gone(Value),
-}
-
-/// DELETE preconditions and options.
-#[derive(Debug, Clone, Default)]
-pub struct DeleteOptions {
-    /// `dryRun=All`.
-    pub dry_run: bool,
-    /// `preconditions.uid`.
-    pub uid: Option<String>,
-    /// `preconditions.resourceVersion`.
-    pub resource_version: Option<String>,
-}
-
-type Key = (&'static str, String, String);
+pub(super) type Key = (&'static str, String, String);
 
 #[derive(Debug, Default)]
-struct State {
-    rv: u64,
-    objects: BTreeMap<Key, Value>,
-    history: VecDeque<KubeEvent>,
-    compacted: u64,
+pub(super) struct State {
+    pub(super) rv: u64,
+    pub(super) objects: BTreeMap<Key, Value>,
+    pub(super) history: VecDeque<KubeEvent>,
+    pub(super) compacted: u64,
 }
 
 /// The Kubernetes objects of the sandbox.
 #[derive(Debug)]
 pub struct Kube {
-    state: Mutex<State>,
-    tx: broadcast::Sender<KubeEvent>,
+    pub(super) state: Mutex<State>,
+    pub(super) tx: broadcast::Sender<KubeEvent>,
     kube_system_uid: String,
 }
 
@@ -148,11 +83,11 @@ pub(super) fn resource(plural: &str) -> Result<&'static ResourceInfo, Status> {
     by_plural(plural).ok_or_else(Status::no_route)
 }
 
-fn meta_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
+pub(super) fn meta_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
     obj["metadata"][field].as_str()
 }
 
-fn set_meta(obj: &mut Value, field: &str, v: Value) {
+pub(super) fn set_meta(obj: &mut Value, field: &str, v: Value) {
     if !obj["metadata"].is_object() {
         obj["metadata"] = json!({});
     }
@@ -202,24 +137,13 @@ fn type_meta(res: &ResourceInfo, obj: &mut Value) -> Result<(), Status> {
 }
 
 impl State {
-    fn key(res: &ResourceInfo, ns: Option<&str>, name: &str) -> Key {
+    pub(super) fn key(res: &ResourceInfo, ns: Option<&str>, name: &str) -> Key {
         let ns = if res.namespaced {
             ns.unwrap_or_default()
         } else {
             ""
         };
         (res.plural, ns.to_string(), name.to_string())
-    }
-
-    fn publish(&mut self, tx: &broadcast::Sender<KubeEvent>, ev: KubeEvent) {
-        self.history.push_back(ev.clone());
-        while self.history.len() > HISTORY {
-            if let Some(old) = self.history.pop_front() {
-                self.compacted = old.resource_version;
-            }
-        }
-        // No receivers is fine: nobody is watching.
-        let _ = tx.send(ev);
     }
 
     fn taken(&self) -> (BTreeSet<String>, BTreeSet<i64>) {
@@ -268,30 +192,6 @@ impl State {
             ));
         }
         Ok(())
-    }
-
-    /// Removes a terminating namespace once nothing is left in it.
-    fn reap_namespace(&mut self, tx: &broadcast::Sender<KubeEvent>, ns: &str) {
-        let key: Key = ("namespaces", String::new(), ns.to_string());
-        let terminating = self
-            .objects
-            .get(&key)
-            .is_some_and(|n| n["status"]["phase"] == "Terminating");
-        if !terminating || self.objects.keys().any(|(_, n, _)| n == ns) {
-            return;
-        }
-        if let Some(mut obj) = self.objects.remove(&key) {
-            self.rv += 1;
-            set_meta(&mut obj, "resourceVersion", json!(self.rv.to_string()));
-            let ev = KubeEvent {
-                event_type: EventType::Deleted,
-                resource: "namespaces",
-                object: obj.clone(),
-                old_object: Some(obj),
-                resource_version: self.rv,
-            };
-            self.publish(tx, ev);
-        }
     }
 }
 
@@ -366,24 +266,6 @@ impl Kube {
         self.kube_system_uid.clone()
     }
 
-    /// Every later change, as it happens.
-    pub fn subscribe(&self) -> broadcast::Receiver<KubeEvent> {
-        self.tx.subscribe()
-    }
-
-    /// The current global `resourceVersion`.
-    pub fn resource_version(&self) -> u64 {
-        lock(&self.state).rv
-    }
-
-    /// Forgets the change history (like an etcd compaction): watches resuming from an
-    /// earlier `resourceVersion` get `410 Expired`.
-    pub fn compact(&self) {
-        let mut st = lock(&self.state);
-        st.compacted = st.rv;
-        st.history.clear();
-    }
-
     /// One object, or `None`.
     pub fn get(&self, resource: &str, ns: Option<&str>, name: &str) -> Option<Value> {
         let res = by_plural(resource)?;
@@ -432,19 +314,6 @@ impl Kube {
             Ok(cur)
         })
         .map(|w| w.object)
-    }
-
-    /// Deletes an object: returns it with `deletionTimestamp` while finalizers remain,
-    /// else its last state.
-    pub fn delete(&self, resource: &str, ns: Option<&str>, name: &str) -> Result<Value, Status> {
-        match self.delete_obj(
-            self::resource(resource)?,
-            ns,
-            name,
-            &DeleteOptions::default(),
-        )? {
-            Deletion::Pending(v) | Deletion::Gone(v) => Ok(v),
-        }
     }
 
     /// Objects of `res` and the `resourceVersion` they were read at.
@@ -666,155 +535,6 @@ impl Kube {
             warnings,
         })
     }
-
-    /// Deletes an object, honouring finalizers and preconditions.
-    pub(super) fn delete_obj(
-        &self,
-        res: &ResourceInfo,
-        ns: Option<&str>,
-        name: &str,
-        opts: &DeleteOptions,
-    ) -> Result<Deletion, Status> {
-        let mut st = lock(&self.state);
-        let key = State::key(res, ns, name);
-        let current = st
-            .objects
-            .get(&key)
-            .cloned()
-            .ok_or_else(|| Status::not_found(res, name))?;
-        let cur_uid = meta_str(&current, "uid").unwrap_or_default();
-        if let Some(uid) = opts.uid.as_deref().filter(|u| *u != cur_uid) {
-            let why = format!(
-                "Precondition failed: UID in precondition: {uid}, UID in object meta: {cur_uid}"
-            );
-            return Err(Status::conflict_because(res, name, &why));
-        }
-        let cur_rv = meta_str(&current, "resourceVersion").unwrap_or_default();
-        if let Some(rv) = opts.resource_version.as_deref().filter(|r| *r != cur_rv) {
-            let why = format!(
-                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {cur_rv}"
-            );
-            return Err(Status::conflict_because(res, name, &why));
-        }
-        if current["metadata"].get("deletionTimestamp").is_some() {
-            return Ok(Deletion::Pending(current));
-        }
-        let has_finalizers = current["metadata"]["finalizers"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty());
-        let is_namespace = res.plural == "namespaces";
-        if has_finalizers || is_namespace {
-            let mut new = current.clone();
-            set_meta(&mut new, "deletionTimestamp", json!(now_rfc3339()));
-            set_meta(&mut new, "deletionGracePeriodSeconds", json!(0));
-            if let Some(g) = current["metadata"]["generation"].as_i64() {
-                set_meta(&mut new, "generation", json!(g + 1));
-            }
-            if is_namespace {
-                new["status"]["phase"] = json!("Terminating");
-            }
-            if opts.dry_run {
-                return Ok(Deletion::Pending(new));
-            }
-            st.rv += 1;
-            let rv = st.rv;
-            set_meta(&mut new, "resourceVersion", json!(rv.to_string()));
-            st.objects.insert(key, new.clone());
-            let ev = KubeEvent {
-                event_type: EventType::Modified,
-                resource: res.plural,
-                object: new.clone(),
-                old_object: Some(current),
-                resource_version: rv,
-            };
-            st.publish(&self.tx, ev);
-            if is_namespace {
-                drop(st);
-                self.empty_namespace(name);
-                return Ok(Deletion::Pending(
-                    self.get("namespaces", None, name).unwrap_or(new),
-                ));
-            }
-            return Ok(Deletion::Pending(new));
-        }
-        if opts.dry_run {
-            return Ok(Deletion::Gone(current));
-        }
-        st.rv += 1;
-        let rv = st.rv;
-        let mut gone = current.clone();
-        set_meta(&mut gone, "resourceVersion", json!(rv.to_string()));
-        st.objects.remove(&key);
-        let ev = KubeEvent {
-            event_type: EventType::Deleted,
-            resource: res.plural,
-            object: gone.clone(),
-            old_object: Some(current),
-            resource_version: rv,
-        };
-        st.publish(&self.tx, ev);
-        st.reap_namespace(&self.tx, ns.unwrap_or_default());
-        Ok(Deletion::Gone(gone))
-    }
-
-    /// The namespace controller: deletes everything in a terminating namespace.
-    fn empty_namespace(&self, ns: &str) {
-        let keys: Vec<Key> = lock(&self.state)
-            .objects
-            .keys()
-            .filter(|(_, n, _)| n == ns)
-            .cloned()
-            .collect();
-        for (plural, _, name) in keys {
-            if let Ok(res) = resource(plural) {
-                // Objects with finalizers stay until their controllers let go.
-                let _ = self.delete_obj(res, Some(ns), &name, &DeleteOptions::default());
-            }
-        }
-        let mut st = lock(&self.state);
-        st.reap_namespace(&self.tx, ns);
-    }
-
-    /// Starts a watch on `res`: the backlog to send first (synthetic `ADDED`s when
-    /// `from` is `None`, else the history after `from`), a receiver for what follows,
-    /// and the current `resourceVersion`.
-    pub(super) fn watch_start(
-        &self,
-        res: &ResourceInfo,
-        from: Option<u64>,
-    ) -> Result<(Vec<KubeEvent>, broadcast::Receiver<KubeEvent>, u64), Status> {
-        let st = lock(&self.state);
-        let backlog = match from {
-            None => st
-                .objects
-                .iter()
-                .filter(|((r, _, _), _)| *r == res.plural)
-                .map(|(_, obj)| KubeEvent {
-                    event_type: EventType::Added,
-                    resource: res.plural,
-                    object: obj.clone(),
-                    old_object: None,
-                    resource_version: meta_str(obj, "resourceVersion")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0),
-                })
-                .collect(),
-            Some(rv) if rv < st.compacted => return Err(Status::expired(rv, st.compacted + 1)),
-            Some(rv) => st
-                .history
-                .iter()
-                .filter(|e| e.resource == res.plural && e.resource_version > rv)
-                .cloned()
-                .collect(),
-        };
-        Ok((backlog, self.tx.subscribe(), st.rv))
-    }
-
-    /// Whether a list/watch `resourceVersion` is older than the kept history.
-    pub(super) fn too_old(&self, rv: u64) -> Option<Status> {
-        let st = lock(&self.state);
-        (rv < st.compacted).then(|| Status::expired(rv, st.compacted + 1))
-    }
 }
 
 fn generate_name(prefix: &str) -> String {
@@ -823,4 +543,141 @@ fn generate_name(prefix: &str) -> String {
         .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
         .collect();
     format!("{prefix}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_rules() {
+        let kube = Kube::new();
+        let err = kube
+            .create("secrets", Some("nope"), json!({"metadata": {"name": "s"}}))
+            .unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (404, "namespaces \"nope\" not found")
+        );
+        let err = kube
+            .create(
+                "secrets",
+                Some("default"),
+                json!({"metadata": {"name": "s", "resourceVersion": "3"}}),
+            )
+            .unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                400,
+                "resourceVersion should not be set on objects to be created"
+            )
+        );
+        let err = kube
+            .create(
+                "secrets",
+                Some("default"),
+                json!({"metadata": {"name": "Bad_Name"}}),
+            )
+            .unwrap_err();
+        assert_eq!(err.code, 422);
+        let res = by_plural("secrets").unwrap();
+        let dry = WriteOptions {
+            dry_run: true,
+            ..WriteOptions::default()
+        };
+        let w = kube
+            .create_obj(
+                res,
+                Some("default"),
+                json!({"metadata": {"generateName": "tls-"}}),
+                dry,
+            )
+            .unwrap();
+        let name = w.object["metadata"]["name"].as_str().unwrap();
+        assert!(name.starts_with("tls-") && name.len() == 9, "{name}");
+        assert!(
+            kube.list("secrets", Some("default")).is_empty(),
+            "dry run stores nothing"
+        );
+        assert_eq!(
+            kube.kube_system_uid(),
+            kube.get("namespaces", None, "kube-system").unwrap()["metadata"]["uid"]
+        );
+    }
+
+    #[test]
+    fn updates_check_versions_and_keep_system_fields() {
+        let kube = Kube::new();
+        let res = by_plural("ingresses").unwrap();
+        let ing = kube
+            .create(
+                "ingresses",
+                Some("default"),
+                json!({"metadata": {"name": "web"},
+                "spec": {"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}}}),
+            )
+            .unwrap();
+        let mut stale = ing.clone();
+        let lb = json!({"metadata": {"annotations": {"ingress.kubernetes.io/url-map": "um"}},
+            "status": {"loadBalancer": {"ingress": [{"ip": "34.1.2.3"}]}}});
+        let with_status = kube
+            .patch_merge("ingresses", Some("default"), "web", &lb, true)
+            .unwrap();
+        assert_eq!(
+            with_status["status"]["loadBalancer"]["ingress"][0]["ip"],
+            "34.1.2.3"
+        );
+        assert_eq!(
+            with_status["metadata"]["annotations"]["ingress.kubernetes.io/url-map"], "um",
+            "/status takes metadata"
+        );
+        assert_eq!(with_status["metadata"]["generation"], 1);
+        stale["spec"]["defaultBackend"]["service"]["port"]["number"] = json!(8080);
+        let err = kube
+            .update_obj(
+                res,
+                Some("default"),
+                "web",
+                false,
+                WriteOptions::default(),
+                |_| Ok(stale.clone()),
+            )
+            .unwrap_err();
+        assert_eq!((err.code, err.reason.as_str()), (409, "Conflict"));
+        stale["metadata"]["resourceVersion"] = with_status["metadata"]["resourceVersion"].clone();
+        stale["metadata"]["creationTimestamp"] = json!("2000-01-01T00:00:00Z");
+        stale["status"] = json!({});
+        let w = kube
+            .update_obj(
+                res,
+                Some("default"),
+                "web",
+                false,
+                WriteOptions::default(),
+                |_| Ok(stale.clone()),
+            )
+            .unwrap();
+        assert_eq!(w.object["metadata"]["generation"], 2);
+        assert_eq!(
+            w.object["metadata"]["creationTimestamp"],
+            ing["metadata"]["creationTimestamp"]
+        );
+        assert_eq!(
+            w.object["status"], with_status["status"],
+            "the main resource cannot change status"
+        );
+        let renamed = kube.update_obj(
+            res,
+            Some("default"),
+            "web",
+            false,
+            WriteOptions::default(),
+            |mut o| {
+                o["metadata"]["name"] = json!("other");
+                Ok(o)
+            },
+        );
+        assert_eq!(renamed.unwrap_err().code, 400);
+    }
 }
