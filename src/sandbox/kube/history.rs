@@ -76,7 +76,8 @@ impl State {
 }
 
 impl Kube {
-    /// Every later change, as it happens.
+    /// Every later change, as it happens. A receiver more than 1024 changes behind
+    /// gets `RecvError::Lagged` and should re-read the objects it cares about.
     pub fn subscribe(&self) -> broadcast::Receiver<KubeEvent> {
         self.tx.subscribe()
     }

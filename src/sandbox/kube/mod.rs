@@ -6,11 +6,15 @@
 //! [`Kube`] is the object store other sandbox parts (the simulated ingress-gce, seeding,
 //! the inventory) call directly; the HTTP routes in `handlers` are what the product and
 //! kubectl see. Every request needs `Authorization: Bearer` [`TOKEN`]; errors are
-//! Kubernetes [`Status`] objects. The files: `resources` (the served types), `store`
-//! (objects, versions, history), `strategy` (defaults and status rules), `schema`
-//! (typed decoding), `validate` (422s), `patch`, `select`, `events` (Events and the
-//! snapshot), `handlers`, `watch`, `table` (server-side printing), `discovery`,
-//! `status` (errors).
+//! Kubernetes [`Status`] objects. The API is served on the plain HTTP port and on an
+//! HTTPS one (`tls`), because kubectl sends bearer tokens only over TLS.
+//!
+//! Files: `resources` (the served types), `store` (objects, versions, create and
+//! update), `history` (change log, broadcast, watch start), `deletion` (finalizers,
+//! namespace termination), `strategy` (defaults and status rules), `schema` (typed JSON
+//! decoding), `proto` (protobuf bodies from kubectl), `validate` and `validate_ingress`
+//! (422s), `patch`, `select`, `events` (Events and the snapshot), `handlers`, `watch`,
+//! `table` (server-side printing), `discovery`, `status` (errors), `tls`.
 
 mod deletion;
 mod discovery;

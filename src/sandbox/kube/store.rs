@@ -199,12 +199,19 @@ impl Kube {
     /// A cluster as GKE creates it: namespaces `default`, `kube-system`, `kube-public`
     /// and `kube-node-lease`, the `kubernetes` and `default-http-backend` Services, and
     /// the `gce` IngressClass.
+    /// The `kube-system` namespace gets a random UID, as on a real cluster.
     pub fn new() -> Self {
+        Kube::with_kube_system_uid(&uuid::Uuid::new_v4().to_string())
+    }
+
+    /// Like [`Kube::new`], with a fixed `kube-system` UID (for reproducible ingress-gce
+    /// resource names).
+    pub fn with_kube_system_uid(uid: &str) -> Self {
         let (tx, _) = broadcast::channel(1024);
         let kube = Kube {
             state: Mutex::new(State::default()),
             tx,
-            kube_system_uid: uuid::Uuid::new_v4().to_string(),
+            kube_system_uid: uid.to_string(),
         };
         let seeds = [
             ("namespaces", None, json!({"metadata": {"name": "default"}})),

@@ -54,6 +54,10 @@ fn create_rules() {
         "dry run stores nothing"
     );
     assert_eq!(
+        Kube::with_kube_system_uid("kubesystem-uid1").kube_system_uid(),
+        "kubesystem-uid1"
+    );
+    assert_eq!(
         kube.kube_system_uid(),
         kube.get("namespaces", None, "kube-system").unwrap()["metadata"]["uid"]
     );
