@@ -11,10 +11,12 @@ pub mod cert;
 pub mod cli;
 pub mod dns;
 pub mod exit;
+pub mod k8s;
 pub mod ops;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secret;
+pub mod settings;
 pub mod state;
 pub mod tls;
 pub mod util;

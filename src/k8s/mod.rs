@@ -1,0 +1,253 @@
+//! Kubernetes through kube-rs: the Ingress and Secret calls rotate-cert makes.
+//!
+//! Connection comes from the kubeconfig (`KUBECONFIG`, contexts, exec auth plugins —
+//! everything kube-rs supports). Errors are typed ([`K8sError`]) and say whether a retry
+//! can help; kube-rs itself already retries 429/503/504. Waiting on an Ingress is a watch
+//! on that one object (resumed from the last resourceVersion, re-read on 410), never a
+//! sleep loop. This module knows nothing about steps or rotations.
+
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::{Api, DeleteParams, ListParams, PostParams, WatchEvent, WatchParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use tokio::time::Instant;
+
+/// A Kubernetes API error in rotate-cert's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum K8sError {
+    /// The object does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// An object with that name exists already.
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// Optimistic-concurrency conflict (stale resourceVersion).
+    #[error("{0}")]
+    Conflict(String),
+    /// The server rejected the object (422).
+    #[error("{0}")]
+    Invalid(String),
+    /// RBAC said no (403).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The credentials were refused (401).
+    #[error("unauthorized: the Kubernetes API refused the credentials ({0})")]
+    Unauthorized(String),
+    /// The server is overloaded or failing (429/5xx).
+    #[error("the Kubernetes API is unavailable: {0}")]
+    Unavailable(String),
+    /// No connection.
+    #[error("cannot reach the Kubernetes API: {0}")]
+    Transport(String),
+    /// The kubeconfig could not be used.
+    #[error("kubeconfig: {0}")]
+    Config(String),
+    /// A wait ran past its deadline.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+}
+
+impl K8sError {
+    /// Whether trying again later can help.
+    pub fn retryable(&self) -> bool {
+        matches!(self, K8sError::Unavailable(_) | K8sError::Transport(_) | K8sError::Conflict(_))
+    }
+}
+
+impl From<kube::Error> for K8sError {
+    fn from(e: kube::Error) -> Self {
+        match e {
+            kube::Error::Api(s) => {
+                let msg = if s.message.is_empty() { s.reason.clone() } else { s.message.clone() };
+                match s.code {
+                    404 => K8sError::NotFound(msg),
+                    409 if s.reason == "AlreadyExists" => K8sError::AlreadyExists(msg),
+                    409 => K8sError::Conflict(msg),
+                    422 | 400 => K8sError::Invalid(msg),
+                    401 => K8sError::Unauthorized(msg),
+                    403 => K8sError::Forbidden(msg),
+                    410 => K8sError::Conflict(msg),
+                    _ => K8sError::Unavailable(format!("{} {}: {msg}", s.code, s.reason)),
+                }
+            }
+            kube::Error::Auth(e) => K8sError::Unauthorized(e.to_string()),
+            other => K8sError::Transport(other.to_string()),
+        }
+    }
+}
+
+/// A connected Kubernetes client.
+#[derive(Clone)]
+pub struct K8s {
+    client: kube::Client,
+    /// The context in use.
+    pub context: String,
+    /// The API server URL.
+    pub server: String,
+}
+
+impl std::fmt::Debug for K8s {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("K8s").field("context", &self.context).field("server", &self.server).finish()
+    }
+}
+
+/// What deleting an object did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// The object is gone (or was already).
+    Gone,
+    /// The object is terminating; finalizers remain.
+    Terminating,
+}
+
+impl K8s {
+    /// Connects with the kubeconfig (from `KUBECONFIG` or `~/.kube/config`), using
+    /// `context` or the current context.
+    pub async fn connect(context: Option<&str>) -> Result<K8s, K8sError> {
+        let kubeconfig = Kubeconfig::read().map_err(|e| K8sError::Config(e.to_string()))?;
+        let current = context.map(str::to_string).or_else(|| kubeconfig.current_context.clone()).unwrap_or_default();
+        if let Some(c) = context
+            && !kubeconfig.contexts.iter().any(|n| n.name == c)
+        {
+            let known: Vec<&str> = kubeconfig.contexts.iter().map(|n| n.name.as_str()).collect();
+            return Err(K8sError::Config(format!("no context `{c}` in the kubeconfig (contexts: {})", known.join(", "))));
+        }
+        let options = KubeConfigOptions { context: context.map(str::to_string), ..Default::default() };
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .map_err(|e| K8sError::Config(e.to_string()))?;
+        let server = config.cluster_url.to_string();
+        let client = kube::Client::try_from(config).map_err(|e| K8sError::Config(e.to_string()))?;
+        Ok(K8s { client, context: current, server })
+    }
+
+    fn ingresses(&self, ns: &str) -> Api<Ingress> {
+        Api::namespaced(self.client.clone(), ns)
+    }
+
+    fn secrets(&self, ns: &str) -> Api<Secret> {
+        Api::namespaced(self.client.clone(), ns)
+    }
+
+    /// An Ingress, if it exists.
+    pub async fn ingress(&self, ns: &str, name: &str) -> Result<Option<Ingress>, K8sError> {
+        Ok(self.ingresses(ns).get_opt(name).await?)
+    }
+
+    /// Ingresses in a namespace.
+    pub async fn list_ingresses(&self, ns: &str) -> Result<Vec<Ingress>, K8sError> {
+        Ok(self.ingresses(ns).list(&ListParams::default()).await?.items)
+    }
+
+    /// Creates an Ingress.
+    pub async fn create_ingress(&self, ns: &str, ing: &Ingress) -> Result<Ingress, K8sError> {
+        Ok(self.ingresses(ns).create(&PostParams::default(), ing).await?)
+    }
+
+    /// Deletes an Ingress (a missing one counts as gone).
+    pub async fn delete_ingress(&self, ns: &str, name: &str) -> Result<Deleted, K8sError> {
+        match self.ingresses(ns).delete(name, &DeleteParams::default()).await {
+            Ok(either) => Ok(if either.is_left() { Deleted::Terminating } else { Deleted::Gone }),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(Deleted::Gone),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A Secret, if it exists.
+    pub async fn secret(&self, ns: &str, name: &str) -> Result<Option<Secret>, K8sError> {
+        Ok(self.secrets(ns).get_opt(name).await?)
+    }
+
+    /// Creates a Secret.
+    pub async fn create_secret(&self, ns: &str, secret: &Secret) -> Result<Secret, K8sError> {
+        Ok(self.secrets(ns).create(&PostParams::default(), secret).await?)
+    }
+
+    /// Deletes a Secret (a missing one counts as gone).
+    pub async fn delete_secret(&self, ns: &str, name: &str) -> Result<(), K8sError> {
+        match self.secrets(ns).delete(name, &DeleteParams::default()).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Watches one Ingress until `done` returns `Some` for its current state (`None` =
+    /// the Ingress does not exist), or `deadline`.
+    ///
+    /// `done` is evaluated on the current state first, then on every change; the watch is
+    /// resumed from the last resourceVersion when the server ends it, and restarted from a
+    /// fresh read on `410 Gone`.
+    pub async fn wait_ingress<T>(
+        &self,
+        ns: &str,
+        name: &str,
+        deadline: Instant,
+        mut done: impl FnMut(Option<&Ingress>) -> Option<T>,
+    ) -> Result<T, K8sError> {
+        let api = self.ingresses(ns);
+        let started = Instant::now();
+        let timeout = |now: Instant| K8sError::Timeout(now.saturating_duration_since(started));
+        'relist: loop {
+            let current = api.get_opt(name).await?;
+            if let Some(t) = done(current.as_ref()) {
+                return Ok(t);
+            }
+            let mut rv = match &current {
+                Some(i) => i.metadata.resource_version.clone().unwrap_or_else(|| "0".into()),
+                None => {
+                    let list = api.list(&ListParams::default().fields(&format!("metadata.name={name}"))).await?;
+                    list.metadata.resource_version.unwrap_or_else(|| "0".into())
+                }
+            };
+            loop {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining.is_zero() {
+                    return Err(timeout(Instant::now()));
+                }
+                let secs = remaining.as_secs().clamp(1, 290) as u32;
+                let wp = WatchParams::default().fields(&format!("metadata.name={name}")).timeout(secs);
+                let stream = match tokio::time::timeout(remaining, api.watch(&wp, &rv)).await {
+                    Err(_) => return Err(timeout(Instant::now())),
+                    Ok(s) => s?,
+                };
+                let mut stream = stream.boxed();
+                loop {
+                    let next = match tokio::time::timeout_at(deadline, stream.try_next()).await {
+                        Err(_) => return Err(timeout(Instant::now())),
+                        Ok(n) => n,
+                    };
+                    match next {
+                        Ok(Some(WatchEvent::Added(i))) | Ok(Some(WatchEvent::Modified(i))) => {
+                            rv = i.metadata.resource_version.clone().unwrap_or(rv);
+                            if let Some(t) = done(Some(&i)) {
+                                return Ok(t);
+                            }
+                        }
+                        Ok(Some(WatchEvent::Deleted(i))) => {
+                            rv = i.metadata.resource_version.clone().unwrap_or(rv);
+                            if let Some(t) = done(None) {
+                                return Ok(t);
+                            }
+                        }
+                        Ok(Some(WatchEvent::Bookmark(b))) => rv = b.metadata.resource_version,
+                        Ok(Some(WatchEvent::Error(s))) if s.code == 410 => continue 'relist,
+                        Ok(Some(WatchEvent::Error(s))) => {
+                            return Err(kube::Error::Api(s).into());
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::debug!("ingress watch interrupted: {e}; resuming from {rv}");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

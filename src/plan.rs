@@ -1,0 +1,807 @@
+//! Planning: a pure function from what was observed to what would change.
+//!
+//! [`plan`] takes the live Ingress, its load balancer, the DNS records, the new
+//! certificate's preflight and any existing objects with the green names, and returns
+//! either a [`Plan`] (the exact names to create, the records to switch, the expected
+//! waits) or every reason to refuse at once. It does no I/O, so every refusal rule is
+//! unit-tested here; `ops::observe` gathers the inputs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::networking::v1::{Ingress, IngressTLS};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::cert::{Report, hostname_covered};
+use crate::exit::{ExitCode, Stop};
+use crate::gcp::dns::RecordSet;
+use crate::settings::Settings;
+use crate::tls::ProbeOutcome;
+use crate::workflow::record::{
+    BlueRecord, CertRecord, DnsRecord, GreenRecord, LbNames, Rotation, ZoneRecord,
+};
+
+/// Label on everything rotate-cert creates.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "rotate-cert");
+/// Label: the base name green names derive from.
+pub const BASE_NAME_LABEL: &str = "rotate-cert.io/base-name";
+/// Label: the rotation that created the object.
+pub const ROTATION_LABEL: &str = "rotate-cert.io/rotation";
+/// Annotation: the certificate fingerprint a green object carries.
+pub const CERT_ANNOTATION: &str = "rotate-cert.io/certificate-sha256";
+/// Annotation: the Ingress a green Ingress replaces.
+pub const REPLACES_ANNOTATION: &str = "rotate-cert.io/replaces";
+/// ingress-gce's class annotation.
+pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+/// The user's static IP annotation.
+pub const STATIC_IP_ANNOTATION: &str = "kubernetes.io/ingress.global-static-ip-name";
+/// Prefix of annotations ingress-gce writes.
+pub const CONTROLLER_PREFIX: &str = "ingress.kubernetes.io/";
+/// Marker in the description of addresses rotate-cert reserves.
+pub const ADDRESS_DESCRIPTION: &str = "reserved by rotate-cert";
+
+/// A Cloud DNS zone as observed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneObserved {
+    /// Zone name.
+    pub name: String,
+    /// Zone DNS name (`example.com.`).
+    pub dns_name: String,
+    /// `public` or `private`.
+    pub visibility: String,
+    /// The zone's `nameServers`.
+    pub nameservers: Vec<String>,
+}
+
+/// A global address as observed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressObserved {
+    /// Name.
+    pub name: String,
+    /// The IP.
+    pub address: String,
+    /// `RESERVED` / `IN_USE`.
+    pub status: String,
+    /// Description.
+    pub description: String,
+}
+
+/// What the blue load balancer looks like in Compute.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LbObserved {
+    /// The HTTPS forwarding rule's IP, when it exists.
+    pub https_rule_ip: Option<String>,
+    /// Fingerprints of the certificates on the HTTPS proxy (by certificate name).
+    pub proxy_certs: BTreeMap<String, String>,
+}
+
+/// Everything `plan` decides from.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// `--ingress` namespace.
+    pub namespace: String,
+    /// `--ingress` name.
+    pub name: String,
+    /// The live Ingress.
+    pub ingress: Option<Ingress>,
+    /// Its TLS Secrets (None = missing).
+    pub blue_secrets: BTreeMap<String, Option<Secret>>,
+    /// Its load balancer in Compute.
+    pub lb: LbObserved,
+    /// Its static address, when it names one.
+    pub static_address: Option<AddressObserved>,
+    /// TLS probes of the blue IP, one per host.
+    pub blue_probes: BTreeMap<String, Result<ProbeOutcome, String>>,
+    /// The new certificate's preflight.
+    pub preflight: Report,
+    /// The new certificate's record (when it parsed).
+    pub cert: Option<CertRecord>,
+    /// Cloud DNS zones (public ones, or the one `--zone` named).
+    pub zones: Vec<ZoneObserved>,
+    /// A record sets per host (None = no A record), for hosts whose zone was found.
+    pub records: BTreeMap<String, Option<RecordSet>>,
+    /// Objects already carrying the green names.
+    pub green_ingress: Option<Ingress>,
+    /// See `green_ingress`.
+    pub green_secret: Option<Secret>,
+    /// See `green_ingress`.
+    pub green_address: Option<AddressObserved>,
+    /// Resolved nameservers per zone (from `--nameserver` or the zone's `nameServers`).
+    pub nameservers: BTreeMap<String, Vec<crate::dns::Nameserver>>,
+}
+
+/// The names rotate-cert creates, derived from the base name and the certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GreenNames {
+    /// Ingress.
+    pub ingress: String,
+    /// Secret.
+    pub secret: String,
+    /// Address (used only when blue has a static IP).
+    pub address: String,
+}
+
+/// Green names for `base` and certificate fingerprint `sha256`.
+pub fn green_names(base: &str, sha256: &str) -> GreenNames {
+    let short = &sha256[..sha256.len().min(8)];
+    let base: String = base.chars().take(40).collect::<String>().trim_end_matches(['-', '.']).to_string();
+    let compute_base: String =
+        base.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let compute_base = compute_base.trim_start_matches(|c: char| !c.is_ascii_lowercase()).to_string();
+    let compute_base = if compute_base.is_empty() { "rc".to_string() } else { compute_base };
+    GreenNames {
+        ingress: format!("{base}-{short}"),
+        secret: format!("{base}-tls-{short}"),
+        address: format!("{compute_base}-ip-{short}"),
+    }
+}
+
+/// The base name of an Ingress: its `rotate-cert.io/base-name` label, or its name.
+pub fn base_name(ing: &Ingress) -> String {
+    ing.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(BASE_NAME_LABEL).cloned())
+        .or_else(|| ing.metadata.name.clone())
+        .unwrap_or_default()
+}
+
+/// Whether an object carries rotate-cert's managed-by label.
+pub fn is_managed(meta: &ObjectMeta) -> bool {
+    meta.labels.as_ref().and_then(|l| l.get(MANAGED_BY.0)).is_some_and(|v| v == MANAGED_BY.1)
+}
+
+/// Whether a Secret belongs to cert-manager (annotations or an owner reference).
+pub fn is_cert_manager(meta: &ObjectMeta) -> bool {
+    meta.annotations.as_ref().is_some_and(|a| a.keys().any(|k| k.starts_with("cert-manager.io/")))
+        || meta.owner_references.as_ref().is_some_and(|o| o.iter().any(|r| r.api_version.starts_with("cert-manager.io/")))
+}
+
+/// Whether ingress-gce (external class `gce`) handles this Ingress.
+pub fn is_gce(ing: &Ingress) -> Result<(), String> {
+    let ann = ing.metadata.annotations.as_ref().and_then(|a| a.get(CLASS_ANNOTATION));
+    let class_name = ing.spec.as_ref().and_then(|s| s.ingress_class_name.as_deref());
+    match (ann.map(String::as_str), class_name) {
+        (Some("gce"), _) => Ok(()),
+        (Some(other), _) => Err(format!("its class annotation `{CLASS_ANNOTATION}` is `{other}`, not `gce`")),
+        (None, None) | (None, Some("gce")) => Ok(()),
+        (None, Some(other)) => Err(format!("its `spec.ingressClassName` is `{other}`, not `gce`")),
+    }
+}
+
+/// Hosts an Ingress serves (TLS hosts and rule hosts), sorted, unique.
+pub fn hosts(ing: &Ingress) -> (Vec<String>, Vec<String>) {
+    let spec = ing.spec.as_ref();
+    let tls: BTreeSet<String> = spec
+        .and_then(|s| s.tls.as_ref())
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.hosts.clone().unwrap_or_default())
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let rules: BTreeSet<String> = spec
+        .and_then(|s| s.rules.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.host.clone())
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let all: BTreeSet<String> = tls.iter().chain(rules.iter()).cloned().collect();
+    (tls.into_iter().collect(), all.into_iter().collect())
+}
+
+/// The load-balancer names ingress-gce wrote on an Ingress, when it has built one.
+pub fn lb_names(ing: &Ingress) -> Option<LbNames> {
+    let ann = ing.metadata.annotations.as_ref()?;
+    let get = |k: &str| ann.get(&format!("{CONTROLLER_PREFIX}{k}")).cloned();
+    let backends = get("backends")
+        .and_then(|b| serde_json::from_str::<BTreeMap<String, String>>(&b).ok())
+        .unwrap_or_default();
+    Some(LbNames {
+        https_forwarding_rule: get("https-forwarding-rule")?,
+        https_target_proxy: get("https-target-proxy")?,
+        url_map: get("url-map")?,
+        forwarding_rule: get("forwarding-rule"),
+        target_proxy: get("target-proxy"),
+        ssl_certs: get("ssl-cert").map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default(),
+        static_ip: get("static-ip"),
+        backends,
+    })
+}
+
+/// The Ingress's load-balancer IP from its status.
+pub fn ingress_ip(ing: &Ingress) -> Option<String> {
+    ing.status
+        .as_ref()?
+        .load_balancer
+        .as_ref()?
+        .ingress
+        .as_ref()?
+        .iter()
+        .find_map(|i| i.ip.clone())
+}
+
+/// The name to query and probe for a host (`*.example.com` → a label under it).
+pub fn check_name(host: &str) -> String {
+    match host.strip_prefix("*.") {
+        Some(rest) => format!("rotate-cert-check.{rest}"),
+        None => host.to_string(),
+    }
+}
+
+/// Builds the green Ingress from the blue one: same rules, paths, backends and class;
+/// blue's annotations minus the controller's, cert-manager's, `kubectl apply` bookkeeping
+/// and blue's static-IP name (replaced by the green address when blue had one); TLS from
+/// the green Secret; rotate-cert's labels.
+pub fn green_ingress(blue: &Ingress, names: &GreenNames, rotation_id: &str, sha256: &str, with_address: bool) -> Ingress {
+    let ns = blue.metadata.namespace.clone();
+    let blue_name = blue.metadata.name.clone().unwrap_or_default();
+    let mut annotations: BTreeMap<String, String> = blue
+        .metadata
+        .annotations
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| {
+            !k.starts_with(CONTROLLER_PREFIX)
+                && !k.starts_with("cert-manager.io/")
+                && !k.starts_with("acme.cert-manager.io/")
+                && !k.starts_with("rotate-cert.io/")
+                && k != "kubectl.kubernetes.io/last-applied-configuration"
+                && k != STATIC_IP_ANNOTATION
+        })
+        .collect();
+    if with_address {
+        annotations.insert(STATIC_IP_ANNOTATION.to_string(), names.address.clone());
+    }
+    annotations.insert(CERT_ANNOTATION.to_string(), sha256.to_string());
+    annotations.insert(REPLACES_ANNOTATION.to_string(), format!("{}/{blue_name}", ns.clone().unwrap_or_default()));
+    let mut labels: BTreeMap<String, String> = blue
+        .metadata
+        .labels
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("rotate-cert.io/") && k != MANAGED_BY.0)
+        .collect();
+    labels.insert(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string());
+    labels.insert(BASE_NAME_LABEL.to_string(), base_name(blue));
+    labels.insert(ROTATION_LABEL.to_string(), label_value(rotation_id));
+    let mut spec = blue.spec.clone().unwrap_or_default();
+    let (tls_hosts, _) = hosts(blue);
+    spec.tls = Some(vec![IngressTLS { hosts: Some(tls_hosts), secret_name: Some(names.secret.clone()) }]);
+    Ingress {
+        metadata: ObjectMeta {
+            name: Some(names.ingress.clone()),
+            namespace: ns,
+            labels: Some(labels),
+            annotations: Some(annotations),
+            ..Default::default()
+        },
+        spec: Some(spec),
+        status: None,
+    }
+}
+
+/// A label value (≤ 63 characters, alphanumeric ends).
+pub fn label_value(s: &str) -> String {
+    let v: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).take(63).collect();
+    v.trim_matches(|c: char| !c.is_ascii_alphanumeric()).to_string()
+}
+
+/// One change the plan would make, for display.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    /// The step that makes it.
+    pub step: &'static str,
+    /// `create`, `update`, `delete`.
+    pub action: &'static str,
+    /// What kind of thing (`Secret`, `Ingress`, `global address`, `A record`, …).
+    pub kind: &'static str,
+    /// Its exact name.
+    pub name: String,
+    /// Details (`127.0.0.1 → <green IP>`, …).
+    pub detail: String,
+}
+
+/// One wait the plan expects, for display.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Wait {
+    /// The step that waits.
+    pub step: &'static str,
+    /// What it waits for.
+    pub what: String,
+    /// How long it expects to wait at least, when known.
+    #[serde(with = "opt_secs")]
+    pub at_least: Option<Duration>,
+    /// The deadline.
+    #[serde(with = "opt_secs")]
+    pub deadline: Option<Duration>,
+}
+
+mod opt_secs {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_f64(d.as_secs_f64()),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// A plan: the rotation record to store and what it would change.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The rotation record (written to the state file when the rotation starts).
+    pub rotation: Rotation,
+    /// The green Ingress to create.
+    pub green_ingress: Ingress,
+    /// Every change, in order.
+    pub changes: Vec<Change>,
+    /// Every wait, in order.
+    pub waits: Vec<Wait>,
+    /// Things worth knowing that do not stop the rotation.
+    pub warnings: Vec<String>,
+    /// Set when there is nothing to do (the reason).
+    pub nothing_to_do: Option<String>,
+}
+
+/// Why `plan` refused: every reason at once, with the exit code that fits the worst.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Problems with the user's input (certificate, names): exit 2.
+    pub input: Vec<String>,
+    /// Problems with the live world: exit 3.
+    pub world: Vec<String>,
+    /// What to do about them.
+    pub hints: Vec<String>,
+}
+
+impl Refusal {
+    fn is_empty(&self) -> bool {
+        self.input.is_empty() && self.world.is_empty()
+    }
+
+    /// The refusal as a [`Stop`] (exit 2 when only input problems, else 3).
+    pub fn into_stop(self) -> Stop {
+        let code = if self.world.is_empty() { ExitCode::BadInput } else { ExitCode::Refused };
+        let all: Vec<String> = self.input.into_iter().chain(self.world).collect();
+        let message = if all.len() == 1 {
+            format!("cannot rotate: {}", all[0])
+        } else {
+            format!("cannot rotate, {} problems:\n  - {}", all.len(), all.join("\n  - "))
+        };
+        let mut stop = Stop::new(code, message);
+        stop.hints = self.hints;
+        stop
+    }
+}
+
+/// Plans a rotation from observations.
+pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Plan, Refusal> {
+    let mut r = Refusal { input: Vec::new(), world: Vec::new(), hints: Vec::new() };
+    let target = format!("{}/{}", obs.namespace, obs.name);
+    let Some(ing) = &obs.ingress else {
+        r.input.push(format!("ingress `{target}` not found"));
+        r.hints.push(format!("check the name and the context: `kubectl get ingress -n {}`", obs.namespace));
+        return Err(r);
+    };
+    if let Err(why) = is_gce(ing) {
+        r.world.push(format!("ingress `{target}` is not handled by GKE's ingress-gce: {why}"));
+    }
+    if ing.metadata.deletion_timestamp.is_some() {
+        r.world.push(format!("ingress `{target}` is being deleted"));
+    }
+    let (tls_hosts, all_hosts) = hosts(ing);
+    if tls_hosts.is_empty() {
+        r.world.push(format!("ingress `{target}` has no TLS hosts (`spec.tls[].hosts`): there is no certificate to rotate"));
+    }
+    for (secret, found) in &obs.blue_secrets {
+        if found.is_none() {
+            r.world.push(format!("TLS secret `{}/{secret}` of ingress `{target}` is missing", obs.namespace));
+        }
+    }
+
+    // The new certificate.
+    if !obs.preflight.passed() {
+        for c in obs.preflight.checks.iter().filter(|c| c.status == crate::cert::CheckStatus::Fail) {
+            r.input.push(format!("certificate preflight `{}`: {}", c.id, c.message));
+        }
+        r.hints.push("run `rotate-cert check-cert` on the certificate for the full report".into());
+    }
+    let warnings: Vec<String> = obs
+        .preflight
+        .checks
+        .iter()
+        .filter(|c| c.status == crate::cert::CheckStatus::Warn)
+        .map(|c| format!("certificate `{}`: {}", c.id, c.message))
+        .collect();
+
+    // The blue load balancer.
+    let lb = lb_names(ing);
+    let blue_ip = ingress_ip(ing);
+    match (&lb, &blue_ip) {
+        (None, _) | (_, None) => r.world.push(format!(
+            "ingress `{target}` has no HTTPS load balancer yet (no ingress-gce annotations or IP): wait for it to be provisioned"
+        )),
+        (Some(lb), Some(ip)) => {
+            let unhealthy: Vec<String> =
+                lb.backends.iter().filter(|(_, h)| h.as_str() != "HEALTHY").map(|(b, h)| format!("{b} is {h}")).collect();
+            if !unhealthy.is_empty() {
+                r.world.push(format!("the blue stack is not healthy: backends {}", unhealthy.join(", ")));
+            }
+            match &obs.lb.https_rule_ip {
+                None => r.world.push(format!(
+                    "the blue HTTPS forwarding rule `{}` does not exist in Compute",
+                    lb.https_forwarding_rule
+                )),
+                Some(rule_ip) if rule_ip != ip => r.world.push(format!(
+                    "the blue forwarding rule's IP {rule_ip} differs from the Ingress status IP {ip}"
+                )),
+                _ => {}
+            }
+        }
+    }
+    for (host, probe) in &obs.blue_probes {
+        match probe {
+            Ok(p) if p.http_status.is_some_and(|s| s >= 500) => r.world.push(format!(
+                "the blue stack is not healthy: `https://{host}/` on {} answers {}",
+                p.ip,
+                p.http_status.unwrap_or_default()
+            )),
+            Ok(_) => {}
+            Err(e) => r.world.push(format!("the blue stack is not healthy: {e}")),
+        }
+    }
+
+    // Nothing to do?
+    let new_sha = obs.cert.as_ref().map(|c| c.sha256.clone());
+    if let (Some(sha), false) = (&new_sha, obs.blue_probes.is_empty()) {
+        let all_serve_new = obs.blue_probes.values().all(|p| p.as_ref().is_ok_and(|p| &p.leaf_sha256 == sha));
+        if all_serve_new && r.is_empty() {
+            return Ok(nothing_plan(obs, settings, rotation_id, ing, sha, &warnings));
+        }
+    }
+
+    // DNS.
+    let mut records = Vec::new();
+    let mut zones: BTreeMap<String, ZoneRecord> = BTreeMap::new();
+    for host in &all_hosts {
+        let fqdn = format!("{}.", host.trim_end_matches('.'));
+        let zone = match &settings.zone {
+            Some(z) => obs.zones.iter().find(|zo| &zo.name == z),
+            None => obs
+                .zones
+                .iter()
+                .filter(|z| z.visibility != "private" && (fqdn == z.dns_name || fqdn.ends_with(&format!(".{}", z.dns_name))))
+                .max_by_key(|z| z.dns_name.len()),
+        };
+        let Some(zone) = zone else {
+            match &settings.zone {
+                Some(z) => r.world.push(format!("Cloud DNS zone `{z}` (from --zone) not found in project `{}`", settings.project)),
+                None => r.world.push(format!("no public Cloud DNS zone in project `{}` contains `{host}`", settings.project)),
+            }
+            r.hints.push("name the zone with `--zone`, or check `--project`".into());
+            continue;
+        };
+        if !(fqdn == zone.dns_name || fqdn.ends_with(&format!(".{}", zone.dns_name))) {
+            r.world.push(format!("host `{host}` is not inside zone `{}` ({})", zone.name, zone.dns_name));
+            continue;
+        }
+        let rrset = obs.records.get(host).cloned().flatten();
+        let Some(rrset) = rrset else {
+            r.world.push(format!("`{host}` has no A record in zone `{}`", zone.name));
+            continue;
+        };
+        if let Some(ip) = &blue_ip
+            && rrset.rrdatas != vec![ip.clone()]
+        {
+            r.world.push(format!(
+                "the A record of `{host}` points at {} instead of the blue IP {ip}: something else manages it",
+                rrset.rrdatas.join(", ")
+            ));
+            r.hints.push("rotate-cert switches only records that point exactly at the Ingress's IP".into());
+            continue;
+        }
+        records.push(DnsRecord {
+            host: host.clone(),
+            zone: zone.name.clone(),
+            name: rrset.name.clone(),
+            ttl: rrset.ttl,
+            blue_rrdatas: rrset.rrdatas.clone(),
+        });
+        zones.entry(zone.name.clone()).or_insert_with(|| ZoneRecord {
+            name: zone.name.clone(),
+            dns_name: zone.dns_name.clone(),
+            nameservers: obs.nameservers.get(&zone.name).cloned().unwrap_or_default(),
+            switch_client_id: uuid::Uuid::new_v4().to_string(),
+            switch_change: None,
+            rollback_client_id: uuid::Uuid::new_v4().to_string(),
+            rollback_change: None,
+        });
+    }
+    for z in zones.values() {
+        if z.nameservers.is_empty() {
+            r.world.push(format!("zone `{}` lists no nameservers to verify: pass `--nameserver`", z.name));
+        }
+    }
+
+    // Green names must be free (or ours from this same certificate).
+    let (Some(cert), Some(sha)) = (&obs.cert, &new_sha) else {
+        return Err(r);
+    };
+    let base = base_name(ing);
+    let names = green_names(&base, sha);
+    let static_ip = ing.metadata.annotations.as_ref().and_then(|a| a.get(STATIC_IP_ANNOTATION).cloned());
+    if names.ingress == obs.name {
+        r.world.push(format!("ingress `{target}` already has the green name for this certificate"));
+    }
+    if let Some(g) = &obs.green_ingress
+        && !is_managed(&g.metadata)
+    {
+        r.world.push(format!(
+            "an ingress named `{}/{}` exists and was not created by rotate-cert: rotate-cert will not touch it",
+            obs.namespace, names.ingress
+        ));
+    }
+    if let Some(g) = &obs.green_secret
+        && !is_managed(&g.metadata)
+    {
+        r.world.push(format!(
+            "a secret named `{}/{}` exists and was not created by rotate-cert: rotate-cert will not touch it",
+            obs.namespace, names.secret
+        ));
+    }
+    if static_ip.is_some()
+        && let Some(a) = &obs.green_address
+        && !a.description.contains(ADDRESS_DESCRIPTION)
+    {
+        r.world.push(format!(
+            "a global address named `{}` exists and was not reserved by rotate-cert",
+            names.address
+        ));
+    }
+    if let Some(name) = &static_ip
+        && obs.static_address.is_none()
+    {
+        r.world.push(format!("the ingress's static IP address `{name}` does not exist in Compute"));
+    }
+    if !r.is_empty() {
+        return Err(r);
+    }
+    let lb = lb.unwrap_or_default();
+    let blue_ip = blue_ip.unwrap_or_default();
+    let managed_secrets: Vec<String> = obs
+        .blue_secrets
+        .iter()
+        .filter_map(|(n, s)| s.as_ref().filter(|s| is_managed(&s.metadata) && !is_cert_manager(&s.metadata)).map(|_| n.clone()))
+        .collect();
+    let static_ip_managed =
+        obs.static_address.as_ref().is_some_and(|a| a.description.contains(ADDRESS_DESCRIPTION));
+    let serving: BTreeMap<String, String> = obs
+        .blue_probes
+        .iter()
+        .filter_map(|(h, p)| p.as_ref().ok().map(|p| (h.clone(), p.leaf_sha256.clone())))
+        .collect();
+    let green_ingress = green_ingress(ing, &names, rotation_id, sha, static_ip.is_some());
+    let rotation = Rotation {
+        rotation_id: rotation_id.to_string(),
+        settings: settings.clone(),
+        cert: cert.clone(),
+        blue: BlueRecord {
+            namespace: obs.namespace.clone(),
+            name: obs.name.clone(),
+            uid: ing.metadata.uid.clone().unwrap_or_default(),
+            ip: blue_ip.clone(),
+            hosts: all_hosts.clone(),
+            tls_secrets: obs.blue_secrets.keys().cloned().collect(),
+            managed_secrets,
+            static_ip_name: static_ip.clone(),
+            static_ip_managed,
+            lb,
+            serving,
+            base_name: base,
+        },
+        green: GreenRecord {
+            ingress: names.ingress.clone(),
+            secret: names.secret.clone(),
+            address: static_ip.is_some().then(|| names.address.clone()),
+            address_request_id: static_ip.is_some().then(|| uuid::Uuid::new_v4().to_string()),
+            ip: None,
+            lb: None,
+            manifest: serde_json::to_value(&green_ingress).unwrap_or_default(),
+        },
+        records: records.clone(),
+        zones: zones.into_values().collect(),
+        plan_fingerprint: fingerprint(obs, &records),
+        rolling_back: false,
+        force_drain: false,
+        warnings: warnings.clone(),
+    };
+    let (changes, waits) = describe(&rotation);
+    Ok(Plan { rotation, green_ingress, changes, waits, warnings, nothing_to_do: None })
+}
+
+fn nothing_plan(obs: &Observed, settings: &Settings, rotation_id: &str, ing: &Ingress, sha: &str, warnings: &[String]) -> Plan {
+    let names = green_names(&base_name(ing), sha);
+    let (_, all_hosts) = hosts(ing);
+    let rotation = Rotation {
+        rotation_id: rotation_id.to_string(),
+        settings: settings.clone(),
+        cert: obs.cert.clone().unwrap_or_else(|| CertRecord {
+            sha256: sha.to_string(),
+            source: crate::workflow::record::CertSource::Files { cert: "".into(), key: "".into() },
+            subject: String::new(),
+            sans: Vec::new(),
+            not_after: String::new(),
+            key_type: String::new(),
+        }),
+        blue: BlueRecord {
+            namespace: obs.namespace.clone(),
+            name: obs.name.clone(),
+            uid: ing.metadata.uid.clone().unwrap_or_default(),
+            ip: ingress_ip(ing).unwrap_or_default(),
+            hosts: all_hosts,
+            tls_secrets: obs.blue_secrets.keys().cloned().collect(),
+            managed_secrets: Vec::new(),
+            static_ip_name: None,
+            static_ip_managed: false,
+            lb: lb_names(ing).unwrap_or_default(),
+            serving: BTreeMap::new(),
+            base_name: base_name(ing),
+        },
+        green: GreenRecord {
+            ingress: names.ingress,
+            secret: names.secret,
+            address: None,
+            address_request_id: None,
+            ip: None,
+            lb: None,
+            manifest: serde_json::Value::Null,
+        },
+        records: Vec::new(),
+        zones: Vec::new(),
+        plan_fingerprint: String::new(),
+        rolling_back: false,
+        force_drain: false,
+        warnings: warnings.to_vec(),
+    };
+    Plan {
+        green_ingress: green_ingress(ing, &green_names(&base_name(ing), sha), rotation_id, sha, false),
+        rotation,
+        changes: Vec::new(),
+        waits: Vec::new(),
+        warnings: warnings.to_vec(),
+        nothing_to_do: Some(format!(
+            "ingress `{}/{}` already serves certificate {} on every host",
+            obs.namespace,
+            obs.name,
+            &sha[..sha.len().min(16)]
+        )),
+    }
+}
+
+/// A fingerprint of what the plan was made from (to spot a stale plan).
+fn fingerprint(obs: &Observed, records: &[DnsRecord]) -> String {
+    let ing = obs.ingress.as_ref();
+    let text = format!(
+        "{:?}|{:?}|{:?}|{:?}",
+        ing.and_then(|i| i.metadata.uid.clone()),
+        ing.and_then(|i| i.metadata.resource_version.clone()),
+        obs.cert.as_ref().map(|c| c.sha256.clone()),
+        records
+    );
+    crate::cert::sha256_hex(text.as_bytes())
+}
+
+/// The changes and waits of a rotation, for display.
+pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
+    let s = &rot.settings;
+    let ns = &rot.blue.namespace;
+    let mut changes = vec![Change {
+        step: "create-secret",
+        action: "create",
+        kind: "Secret",
+        name: format!("{ns}/{}", rot.green.secret),
+        detail: format!("kubernetes.io/tls, certificate {}", &rot.cert.sha256[..16.min(rot.cert.sha256.len())]),
+    }];
+    if let Some(a) = &rot.green.address {
+        changes.push(Change {
+            step: "reserve-address",
+            action: "create",
+            kind: "global address",
+            name: a.clone(),
+            detail: format!("a second static IP (blue uses `{}`)", rot.blue.static_ip_name.clone().unwrap_or_default()),
+        });
+    }
+    changes.push(Change {
+        step: "create-ingress",
+        action: "create",
+        kind: "Ingress",
+        name: format!("{ns}/{}", rot.green.ingress),
+        detail: format!("copy of `{ns}/{}` with TLS from `{}`", rot.blue.name, rot.green.secret),
+    });
+    for rec in &rot.records {
+        changes.push(Change {
+            step: "switch-dns",
+            action: "update",
+            kind: "A record",
+            name: format!("{} (zone {})", rec.name, rec.zone),
+            detail: format!("{} → <green IP>, TTL {}s", rec.blue_rrdatas.join(","), rec.ttl),
+        });
+    }
+    changes.push(Change {
+        step: "delete-blue-ingress",
+        action: "delete",
+        kind: "Ingress",
+        name: format!("{ns}/{}", rot.blue.name),
+        detail: format!("and its load balancer `{}` (after the drain)", rot.blue.lb.https_forwarding_rule),
+    });
+    for sec in &rot.blue.managed_secrets {
+        changes.push(Change {
+            step: "delete-blue-secret",
+            action: "delete",
+            kind: "Secret",
+            name: format!("{ns}/{sec}"),
+            detail: "created by an earlier rotate-cert rotation".into(),
+        });
+    }
+    if rot.blue.static_ip_managed
+        && let Some(a) = &rot.blue.static_ip_name
+    {
+        changes.push(Change {
+            step: "release-blue-address",
+            action: "delete",
+            kind: "global address",
+            name: a.clone(),
+            detail: "reserved by an earlier rotate-cert rotation".into(),
+        });
+    }
+    let ttl = Duration::from_secs(rot.max_ttl() as u64);
+    let waits = vec![
+        Wait {
+            step: "await-load-balancer",
+            what: "ingress-gce builds the green load balancer, its IP and healthy backends".into(),
+            at_least: None,
+            deadline: Some(s.create_timeout.get()),
+        },
+        Wait {
+            step: "verify-tls",
+            what: format!("every host serves the new certificate on the green IP (port {})", s.probe_port),
+            at_least: None,
+            deadline: Some(s.create_timeout.get()),
+        },
+        Wait {
+            step: "verify-dns",
+            what: format!(
+                "{} authoritative nameserver(s) answer the green IP",
+                rot.zones.iter().map(|z| z.nameservers.len()).sum::<usize>()
+            ),
+            at_least: None,
+            deadline: Some(s.dns_timeout.get()),
+        },
+        Wait {
+            step: "drain",
+            what: format!(
+                "the old TTL ({}s), then {} of settled Monitoring data at ≤ {} req/s on blue",
+                ttl.as_secs(),
+                s.quiet_period,
+                s.drain_threshold
+            ),
+            at_least: Some(ttl.max(s.min_drain.get()).max(s.quiet_period.get()) + s.metric_ingestion_delay.get()),
+            deadline: Some(s.drain_timeout.get()),
+        },
+        Wait {
+            step: "await-blue-gone",
+            what: "ingress-gce deletes the blue load balancer".into(),
+            at_least: None,
+            deadline: Some(s.cleanup_timeout.get()),
+        },
+    ];
+    (changes, waits)
+}
+
+#[cfg(test)]
+mod tests;

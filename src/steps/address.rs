@@ -1,0 +1,111 @@
+//! Global addresses: `reserve-address` (green needs its own static IP when blue uses one:
+//! one static IP cannot serve two forwarding rules on the same port), and releasing an
+//! address rotate-cert reserved (`release-green-address` on rollback, `release-blue-address`
+//! in cleanup of an earlier rotation's address).
+//!
+//! - *Idempotency*: deterministic name; the insert carries a `requestId` stored in the
+//!   state file before the call, so a retry after a lost answer returns the same operation.
+//! - *Observation*: `globalAddresses.get`; rotate-cert's addresses carry a description
+//!   marker.
+//! - *Waits*: the Compute operation (`globalOperations.wait`).
+//! - *Undo*: `release-green-address`.
+
+use serde_json::json;
+
+use super::{Check, Cx, Evidence};
+use crate::gcp::{AddressStatus, NewAddress, RequestId};
+use crate::plan::ADDRESS_DESCRIPTION;
+
+/// Which side's address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Blue's (only when rotate-cert reserved it).
+    Blue,
+    /// Green's.
+    Green,
+}
+
+fn request_id(cx: &mut Cx<'_>) -> RequestId {
+    match cx.rot.green.address_request_id.as_deref().and_then(|s| s.parse::<RequestId>().ok()) {
+        Some(id) => id,
+        None => {
+            let id = RequestId::new();
+            cx.rot.green.address_request_id = Some(id.to_string());
+            id
+        }
+    }
+}
+
+/// `reserve-address`: does the green address exist (and is it ours)?
+pub async fn check_reserve(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
+    let Some(name) = cx.rot.green.address.clone() else {
+        return Ok(Check::Done(Evidence::new()));
+    };
+    match cx.env.gcp.compute.get_address(&name).await {
+        Ok(a) if a.description.as_deref().unwrap_or_default().contains(ADDRESS_DESCRIPTION) => Ok(Check::Done(Evidence::from([
+            ("address".into(), json!(name)),
+            ("ip".into(), json!(a.address.map(|ip| ip.to_string()))),
+        ]))),
+        Ok(_) => Ok(Check::Blocked(format!("global address `{name}` exists and was not reserved by rotate-cert"))),
+        Err(e) if e.is_not_found() => Ok(Check::NeedsAct),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `reserve-address`: reserves the green address.
+pub async fn reserve(cx: &mut Cx<'_>) -> anyhow::Result<()> {
+    let Some(name) = cx.rot.green.address.clone() else { return Ok(()) };
+    let rid = request_id(cx);
+    let new = NewAddress {
+        name: name.clone(),
+        description: Some(format!("{ADDRESS_DESCRIPTION} for ingress {}/{}", cx.rot.blue.namespace, cx.rot.green.ingress)),
+        address: None,
+    };
+    let op = match cx.env.gcp.compute.insert_address(&new, &rid).await {
+        Ok(op) => op,
+        Err(e) if e.is_already_exists() => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    cx.env.gcp.compute.wait_operation(&op).await?;
+    Ok(())
+}
+
+fn address_of(cx: &Cx<'_>, side: Side) -> Option<String> {
+    match side {
+        Side::Green => cx.rot.green.address.clone(),
+        Side::Blue => cx.rot.blue.static_ip_name.clone().filter(|_| cx.rot.blue.static_ip_managed),
+    }
+}
+
+/// `release-*-address`: is the address gone (or kept because someone uses it)?
+pub async fn check_released(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check> {
+    let Some(name) = address_of(cx, side) else {
+        return Ok(Check::Done(Evidence::new()));
+    };
+    match cx.env.gcp.compute.get_address(&name).await {
+        Err(e) if e.is_not_found() => Ok(Check::Done(Evidence::from([("released".into(), json!(name))]))),
+        Err(e) => Err(e.into()),
+        Ok(a) if !a.description.as_deref().unwrap_or_default().contains(ADDRESS_DESCRIPTION) => {
+            Ok(Check::Done(Evidence::from([("kept".into(), json!(format!("{name} was not reserved by rotate-cert")))])))
+        }
+        Ok(a) if a.status == AddressStatus::InUse => Ok(Check::Pending(format!(
+            "address `{name}` is still in use by {}",
+            a.users.join(", ")
+        ))),
+        Ok(_) => Ok(Check::NeedsAct),
+    }
+}
+
+/// `release-*-address`: deletes the address.
+pub async fn release(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<()> {
+    let Some(name) = address_of(cx, side) else { return Ok(()) };
+    let rid = RequestId::new();
+    match cx.env.gcp.compute.delete_address(&name, &rid).await {
+        Ok(op) => {
+            cx.env.gcp.compute.wait_operation(&op).await?;
+            Ok(())
+        }
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
