@@ -10,6 +10,7 @@
 pub mod cert;
 pub mod cli;
 pub mod exit;
+pub mod gcp;
 pub mod ops;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

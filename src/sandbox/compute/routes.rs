@@ -176,7 +176,8 @@ fn page(
         {
             Some(n) => n,
             None => {
-                return GoogleError::invalid("Invalid value for field 'pageToken'.").into_response();
+                return GoogleError::invalid("Invalid value for field 'pageToken'.")
+                    .into_response();
             }
         },
     };
