@@ -9,6 +9,7 @@
 
 pub mod cert;
 pub mod cli;
+pub mod dns;
 pub mod exit;
 pub mod gcp;
 pub mod ops;
@@ -16,6 +17,7 @@ pub mod ops;
 pub mod sandbox;
 pub mod secret;
 pub mod state;
+pub mod tls;
 pub mod util;
 
 /// Installs rustls' `ring` crypto provider as the process default.

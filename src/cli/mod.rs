@@ -7,6 +7,8 @@
 mod check_cert;
 mod completions;
 pub mod render;
+#[cfg(feature = "sandbox")]
+mod sandbox;
 
 use std::path::PathBuf;
 
@@ -127,6 +129,11 @@ Examples:\n  rotate-cert completions bash > ~/.local/share/bash-completion/compl
 rotate-cert completions zsh > \"${fpath[1]}/_rotate-cert\"\n  \
 rotate-cert completions fish > ~/.config/fish/completions/rotate-cert.fish")]
     Completions(completions::CompletionsArgs),
+
+    /// A simulated GKE + Google Cloud on loopback, for rehearsals and tests
+    #[cfg(feature = "sandbox")]
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
 }
 
 /// Runs the parsed command line and returns the exit code. Errors are rendered here.
@@ -136,6 +143,8 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::CheckCert(args) => check_cert::run(&printer, args).await,
         Command::Completions(args) => completions::run(args),
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox(cmd) => sandbox::run(&printer, cmd).await,
     };
     match result {
         Ok(code) => code,

@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::config::Timing;
-use super::seed::DemoCerts;
 use super::{Sandbox, kube};
 use crate::util::duration::format_duration;
 
@@ -73,7 +72,8 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes every file for `sandbox` into `dir` (created if needed).
-pub fn write(dir: &Path, sandbox: &Sandbox, certs: &DemoCerts) -> anyhow::Result<Files> {
+pub fn write(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Files> {
+    let certs = sandbox.certs();
     fs::create_dir_all(dir.join("certs"))?;
     let dir = fs::canonicalize(dir)?;
     let world = sandbox.world();
@@ -119,6 +119,8 @@ pub fn write(dir: &Path, sandbox: &Sandbox, certs: &DemoCerts) -> anyhow::Result
             "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE".into(),
             files.key_file.display().to_string(),
         ),
+        // gcloud ignores the key file's token_uri and needs the token host set explicitly.
+        ("CLOUDSDK_AUTH_TOKEN_HOST".into(), token_uri.clone()),
         (
             "GOOGLE_APPLICATION_CREDENTIALS".into(),
             files.key_file.display().to_string(),

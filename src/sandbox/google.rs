@@ -196,9 +196,11 @@ fn check_value(
     match desc {
         Value::String(t) => match t.as_str() {
             "string" if value.is_string() => Ok(()),
-            // proto3 JSON accepts numbers for int64-as-string fields too.
-            "string" if value.is_number() => Ok(()),
             "string" => Err(bad_value(at, value, "type TYPE_STRING")),
+            // proto3 JSON: 64-bit integers are strings, but numbers are accepted too.
+            "int64" if value.as_str().is_some_and(|s| s.parse::<i128>().is_ok()) => Ok(()),
+            "int64" if value.as_i64().is_some() || value.as_u64().is_some() => Ok(()),
+            "int64" => Err(bad_value(at, value, "type TYPE_INT64")),
             "integer" if value.as_i64().is_some() || value.as_u64().is_some() => Ok(()),
             "integer" if value.as_str().is_some_and(|s| s.parse::<i64>().is_ok()) => Ok(()),
             "integer" => Err(bad_value(at, value, "type TYPE_INT32")),

@@ -31,6 +31,8 @@ use super::google::GoogleError;
 pub const CLIENT_EMAIL: &str = "rotate-cert@sandbox-project.iam.gserviceaccount.com";
 const KEY_PEM: &str = include_str!("service-account.pem");
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3599);
+/// Google's canonical token endpoint, an accepted JWT audience.
+const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 
 /// Issued tokens and the service account that may ask for them.
 #[derive(Debug)]
@@ -120,8 +122,10 @@ impl Tokens {
         if claims["iss"] != CLIENT_EMAIL {
             return Err(format!("unknown service account {}", claims["iss"]));
         }
+        // Google accepts its canonical token URL as audience too (gcloud always uses it).
         let expected_aud = lock(&self.token_uri).clone();
-        if !expected_aud.is_empty() && claims["aud"] != expected_aud.as_str() {
+        let aud = claims["aud"].as_str().unwrap_or_default();
+        if !expected_aud.is_empty() && aud != expected_aud && aud != GOOGLE_TOKEN_URI {
             return Err(format!(
                 "Invalid JWT: audience {} is not {expected_aud}",
                 claims["aud"]

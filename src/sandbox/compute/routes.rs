@@ -26,6 +26,7 @@ type Q = Query<HashMap<String, String>>;
 pub fn router() -> Router<Arc<World>> {
     let base = "/compute/v1/projects/{project}";
     Router::new()
+        .route(&format!("{base}/aggregated/{{coll}}"), get(aggregated_list))
         .route(&format!("{base}/global/operations"), get(list_operations))
         .route(
             &format!("{base}/global/operations/{{op}}"),
@@ -197,6 +198,56 @@ fn page(
         );
     }
     axum::Json(body).into_response()
+}
+
+/// `GET .../aggregated/{coll}` (what `gcloud … list` uses): global resources under the
+/// `global` scope key.
+async fn aggregated_list(
+    State(world): State<Arc<World>>,
+    headers: HeaderMap,
+    Path((project, coll)): Path<(String, String)>,
+    Query(q): Q,
+) -> Response {
+    let coll = match collection(&coll) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let call = match open(
+        &world,
+        &headers,
+        &project,
+        &method_id(coll, "aggregatedList"),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let filter = match q.get("filter").map(|f| Filter::parse(f)).transpose() {
+        Ok(f) => f,
+        Err(e) => return call.finish(e.into_response()),
+    };
+    let mut items = world.compute.list(coll);
+    if let Some(f) = &filter {
+        items.retain(|i| f.matches(i));
+    }
+    let mut scoped = serde_json::Map::new();
+    let key = coll.path().to_string();
+    if items.is_empty() {
+        scoped.insert(
+            "global".into(),
+            json!({"warning": {"code": "NO_RESULTS_ON_PAGE", "message": "There are no results for scope 'global' on this page.", "data": [{"key": "scope", "value": "global"}]}}),
+        );
+    } else {
+        scoped.insert("global".into(), json!({ key: items }));
+    }
+    let body = json!({
+        "kind": format!("compute#{}AggregatedList", coll.kind().trim_start_matches("compute#")),
+        "id": format!("projects/{project}/aggregated/{}", coll.path()),
+        "items": scoped,
+        "selfLink": format!("{LINK_BASE}projects/{project}/aggregated/{}", coll.path()),
+    });
+    call.finish(axum::Json(body).into_response())
 }
 
 async fn get_one(
