@@ -4,8 +4,8 @@
 //!
 //! Retries use exponential backoff with full jitter inside the [`RetryPolicy`] budget,
 //! honour `Retry-After`, and apply only to 429, 5xx and transport failures of calls that
-//! are safe to repeat ([`Repeat::Safe`] reads and waits, [`Repeat::Keyed`] mutations
-//! carrying a [`super::RequestId`]). A mutation without a key gets exactly one attempt.
+//! are safe to repeat (reads, `operations.wait` and `getHealth`; mutations carrying a
+//! [`super::RequestId`]). A mutation without a key gets exactly one attempt.
 //!
 //! Logging: one `tracing::debug!` line per attempt (API, HTTP method, path, status,
 //! duration). Never bodies, query strings or tokens. The core knows URLs and JSON, not
@@ -47,7 +47,7 @@ impl Default for Timeouts {
 
 /// Whether a call may be repeated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Repeat {
+pub(crate) enum Repeat {
     /// A read (or `operations.wait`, `getHealth`): repeat freely.
     Safe,
     /// A mutation carrying an idempotency key: repeat, the server deduplicates.
@@ -270,8 +270,14 @@ impl ApiClient {
             .request(req.http.clone(), url.clone())
             .bearer_auth(token.expose())
             .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(body) = &req.body {
-            rb = rb.json(body);
+        match &req.body {
+            Some(body) => rb = rb.json(body),
+            // hyper sends no `Content-Length` for an empty body, and Google's front end
+            // answers 411 to a POST without one (`globalOperations.wait`).
+            None if req.http != Method::GET && req.http != Method::DELETE => {
+                rb = rb.header(reqwest::header::CONTENT_LENGTH, "0");
+            }
+            None => {}
         }
         if req.long_poll {
             rb = rb.timeout(self.timeouts.long_poll);
@@ -414,4 +420,149 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::gcp::auth::StaticToken;
+    use crate::gcp::endpoints::{EndpointOverrides, Endpoints};
+
+    /// A one-request-per-connection HTTP server answering `replies` in order; returns its
+    /// base URL and the request heads it saw.
+    async fn serve(replies: Vec<(u16, &'static str)>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}/", listener.local_addr().expect("addr"));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            for (status, body) in replies {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut chunk).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                log.lock()
+                    .expect("log")
+                    .push(String::from_utf8_lossy(&buf).to_string());
+                let resp = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = conn.write_all(resp.as_bytes()).await;
+            }
+        });
+        (base, seen)
+    }
+
+    fn client(base: &str, attempts: u32) -> Result<ApiClient, Box<dyn std::error::Error>> {
+        let endpoints = Endpoints::resolve(
+            &EndpointOverrides {
+                compute: Some(format!("{base}compute/v1/")),
+                dns: Some(base.to_string()),
+                monitoring: Some(base.to_string()),
+            },
+            &std::collections::HashMap::new(),
+        )?;
+        let retry = RetryPolicy {
+            max_attempts: attempts,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        };
+        Ok(ApiClient::new(
+            endpoints,
+            Arc::new(StaticToken::new("tok-123", "test")?),
+            retry,
+            Timeouts::default(),
+        )?)
+    }
+
+    fn request(repeat: Repeat, http: Method) -> ApiRequest {
+        ApiRequest {
+            http,
+            repeat,
+            ..ApiRequest::get(
+                Api::Monitoring,
+                "monitoring.projects.timeSeries.list",
+                vec!["v3".into(), "projects".into(), "p".into(), "a b/c".into()],
+                "projects/p".into(),
+            )
+        }
+        .query("aggregation.groupByFields", "x")
+        .query("aggregation.groupByFields", "y z")
+    }
+
+    #[tokio::test]
+    async fn requests_carry_the_token_encoded_paths_and_repeated_query()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let (base, seen) = serve(vec![(200, "{}"), (200, "")]).await;
+        let c = client(&base, 1)?;
+        let v: Value = c.call(&request(Repeat::Safe, Method::GET)).await?;
+        assert_eq!(v, serde_json::json!({}));
+        let v: Value = c.call(&request(Repeat::Safe, Method::POST)).await?;
+        assert_eq!(v, serde_json::json!({}), "an empty body reads as {{}}");
+        let seen = seen.lock().map_err(|e| e.to_string())?.clone();
+        let get = seen[0].to_ascii_lowercase();
+        assert!(
+            get.starts_with("get /v3/projects/p/a%20b%2fc?aggregation.groupbyfields=x&aggregation.groupbyfields=y+z http/1.1"),
+            "{get}"
+        );
+        assert!(get.contains("authorization: bearer tok-123"), "{get}");
+        assert!(
+            seen[1].to_ascii_lowercase().contains("content-length: 0"),
+            "{}",
+            seen[1]
+        );
+        assert_eq!(c.counts().monitoring, 2);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn only_safe_and_keyed_calls_are_retried() -> Result<(), Box<dyn std::error::Error>> {
+        let unavailable =
+            r#"{"error":{"code":503,"message":"down","errors":[{"reason":"backendError"}]}}"#;
+        let (base, _) = serve(vec![(503, unavailable), (200, "{}")]).await;
+        let c = client(&base, 3)?;
+        let _: Value = c.call(&request(Repeat::Keyed, Method::POST)).await?;
+        assert_eq!(c.counts().retries, 1);
+
+        let (base, _) = serve(vec![(503, unavailable), (200, "{}")]).await;
+        let c = client(&base, 3)?;
+        let err = c
+            .call::<Value>(&request(Repeat::Once, Method::POST))
+            .await
+            .expect_err("a mutation without a key gets one attempt");
+        assert_eq!((err.kind(), err.attempts()), (&ErrorKind::Unavailable, 1));
+        assert!(err.outcome_unknown());
+
+        let (base, _) = serve(vec![(404, r#"{"error":{"code":404,"message":"no"}}"#)]).await;
+        let c = client(&base, 3)?;
+        let err = c
+            .call::<Value>(&request(Repeat::Safe, Method::GET))
+            .await
+            .expect_err("404");
+        assert_eq!((err.kind(), err.attempts()), (&ErrorKind::NotFound, 1));
+        assert_eq!(c.counts().retries, 0, "a 404 is final");
+
+        let (base, _) = serve(vec![(200, "[1,2]")]).await;
+        let err = client(&base, 1)?
+            .call::<serde_json::Map<String, Value>>(&request(Repeat::Safe, Method::GET))
+            .await
+            .expect_err("not an object");
+        assert_eq!(err.kind(), &ErrorKind::Decode);
+        Ok(())
+    }
 }

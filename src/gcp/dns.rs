@@ -149,12 +149,13 @@ impl Dns {
         if let Some(d) = dns_name {
             req = req.query("dnsName", d);
         }
+        let resource = req.resource.clone();
         let items = self.all_pages(req, "managedZones").await?;
         items
             .iter()
             .map(zone)
             .collect::<Result<_, _>>()
-            .map_err(|e| self.decode("dns.managedZones.list", "", e))
+            .map_err(|e| self.decode("dns.managedZones.list", &resource, e))
     }
 
     /// `managedZones.get` (by name or numeric id).

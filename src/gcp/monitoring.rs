@@ -107,13 +107,15 @@ impl Monitoring {
         // Sum per period across series and pages (one series is expected).
         let mut periods: BTreeMap<Period, u64> = BTreeMap::new();
         let mut token: Option<String> = None;
-        for _ in 0..1000 {
+        let mut pages = 0u32;
+        loop {
+            pages += 1;
             let mut req = base.clone();
             if let Some(t) = &token {
                 req = req.query("pageToken", t.clone());
             }
             let page: Value = self.client.call(&req).await?;
-            for (key, n) in points(&page).map_err(|why| {
+            let decode = |why| {
                 GcpError::new(
                     ErrorKind::Decode,
                     Api::Monitoring,
@@ -121,12 +123,18 @@ impl Monitoring {
                     resource.clone(),
                     why,
                 )
-            })? {
+            };
+            for (key, n) in points(&page).map_err(decode)? {
                 *periods.entry(key).or_default() += n;
             }
             match page["nextPageToken"].as_str().filter(|t| !t.is_empty()) {
-                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                _ => break,
+                None => break,
+                Some(next) if token.as_deref() == Some(next) || pages >= 1000 => {
+                    return Err(decode(format!(
+                        "paging does not end (page {pages}, token repeated or too many pages)"
+                    )));
+                }
+                Some(next) => token = Some(next.to_string()),
             }
         }
         Ok(periods
