@@ -5,7 +5,8 @@
 //! Retries use exponential backoff with full jitter inside the [`RetryPolicy`] budget,
 //! honour `Retry-After`, and apply only to 429, 5xx and transport failures of calls that
 //! are safe to repeat (reads, `operations.wait` and `getHealth`; mutations carrying a
-//! [`super::RequestId`]). A mutation without a key gets exactly one attempt.
+//! [`super::RequestId`]). A mutation without a key is repeated only when its request
+//! never left (connection refused).
 //!
 //! Logging: one `tracing::debug!` line per attempt (API, HTTP method, path, status,
 //! duration). Never bodies, query strings or tokens. The core knows URLs and JSON, not
@@ -225,7 +226,9 @@ impl ApiClient {
                 err.kind(),
                 ErrorKind::RateLimited | ErrorKind::Unavailable | ErrorKind::Transport
             );
-            if transient && req.repeat != Repeat::Once {
+            // A request that never reached the server is safe to repeat whatever it is.
+            let never_sent = *err.kind() == ErrorKind::Transport && !this_unknown;
+            if transient && (req.repeat != Repeat::Once || never_sent) {
                 let delay = self
                     .retry
                     .delay(attempts, rand::random::<f64>(), err.retry_after());
@@ -547,6 +550,18 @@ mod tests {
             .expect_err("a mutation without a key gets one attempt");
         assert_eq!((err.kind(), err.attempts()), (&ErrorKind::Unavailable, 1));
         assert!(err.outcome_unknown());
+
+        // Nothing listening: even a keyless mutation may be repeated, it never left.
+        let dead = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+            format!("http://{}/", l.local_addr()?)
+        };
+        let err = client(&dead, 3)?
+            .call::<Value>(&request(Repeat::Once, Method::POST))
+            .await
+            .expect_err("refused");
+        assert_eq!((err.kind(), err.attempts()), (&ErrorKind::Transport, 3));
+        assert!(!err.outcome_unknown() && err.retryable());
 
         let (base, _) = serve(vec![(404, r#"{"error":{"code":404,"message":"no"}}"#)]).await;
         let c = client(&base, 3)?;

@@ -9,8 +9,8 @@
 //! DNS is safe to switch, when blue has drained) and never logs bodies or tokens.
 //!
 //! Guarantees: reads are retried on 429/5xx/transport failures within the
-//! [`RetryPolicy`] budget; mutations are retried only when they carry a [`RequestId`];
-//! every error says whether a retry can help and whether a mutation's outcome is unknown.
+//! [`RetryPolicy`] budget; mutations only when they carry a [`RequestId`] (or their
+//! connection was refused, so nothing was sent); every error says whether a retry can help and whether a mutation's outcome is unknown.
 //!
 //! Typical setup: [`auth::token_source`] → [`auth::resolve_project`] →
 //! [`Endpoints::resolve`] → [`Gcp::new`].

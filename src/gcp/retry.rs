@@ -2,12 +2,13 @@
 //! with full jitter, `Retry-After`, and the idempotency key that makes a mutation safe to
 //! repeat.
 //!
-//! A call is retried only when repeating it cannot do harm: reads, `operations.wait`, and
-//! mutations that carry a [`RequestId`] (Compute `requestId`, Cloud DNS
-//! `clientOperationId`), which the server uses to return the already-accepted request
-//! instead of performing it twice. The caller creates the id and persists it before the
-//! first attempt, so even a retry after a crash reuses it. This module is pure: it sleeps
-//! nowhere and reads no clock (the HTTP core does both).
+//! A call is retried only when repeating it cannot do harm: reads, `operations.wait`,
+//! requests that never left (connection refused), and mutations that carry a
+//! [`RequestId`] (Compute `requestId`, Cloud DNS `clientOperationId`), which the server
+//! uses to return the already-accepted request instead of performing it twice. The caller
+//! creates the id and persists it before the first attempt, so even a retry after a crash
+//! reuses it. This module is pure: it sleeps nowhere and reads no clock (the HTTP core
+//! does both).
 
 use std::fmt;
 use std::str::FromStr;
