@@ -90,7 +90,7 @@ pub fn write(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Files> {
     };
     write_private(
         &files.kubeconfig,
-        kube::kubeconfig_yaml(base.trim_end_matches('/'), kube::TOKEN, "sandbox").as_bytes(),
+        kube::kubeconfig_yaml(&ep.kube_url(), kube::TOKEN, "sandbox").as_bytes(),
     )?;
     let token_uri = format!("{base}token");
     write_private(

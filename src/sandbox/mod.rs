@@ -75,6 +75,9 @@ pub struct SandboxOptions {
     pub lb_port: u16,
     /// Seed the demo world (Ingress `default/web`, its Secret, zone `example-test`).
     pub seed_demo: bool,
+    /// Run the simulated ingress-gce controller (off only for tests of the bare
+    /// Kubernetes API).
+    pub controller: bool,
 }
 
 impl Default for SandboxOptions {
@@ -86,6 +89,7 @@ impl Default for SandboxOptions {
             dns_port: 0,
             lb_port: 0,
             seed_demo: true,
+            controller: true,
         }
     }
 }
@@ -99,12 +103,20 @@ pub struct Endpoints {
     pub dns: SocketAddr,
     /// The load balancers' TLS port.
     pub lb_port: u16,
+    /// The same routes over HTTPS (the sandbox cluster CA): the Kubernetes API endpoint,
+    /// since kubectl sends bearer tokens only over TLS.
+    pub kube: SocketAddr,
 }
 
 impl Endpoints {
     /// Base URL of the HTTP port, with a trailing slash.
     pub fn base_url(&self) -> String {
         format!("http://{}/", self.http)
+    }
+
+    /// The Kubernetes API server URL (`https://127.0.0.1:port`).
+    pub fn kube_url(&self) -> String {
+        format!("https://{}", self.kube)
     }
 }
 
@@ -146,9 +158,11 @@ impl Sandbox {
         let router = router(world.clone());
         tasks.push(tokio::spawn(http::serve(
             listener,
-            router,
+            router.clone(),
             shutdown_rx.clone(),
         )));
+        let kube_addr = kube::tls::start(router, 0, shutdown_rx.clone(), &mut tasks).await?;
+
         let dns_addr = clouddns::server::start(
             world.clone(),
             opts.dns_port,
@@ -164,10 +178,12 @@ impl Sandbox {
             ready,
         )));
         listening.await?;
-        tasks.push(tokio::spawn(controller::run(
-            world.clone(),
-            shutdown_rx.clone(),
-        )));
+        if opts.controller {
+            tasks.push(tokio::spawn(controller::run(
+                world.clone(),
+                shutdown_rx.clone(),
+            )));
+        }
 
         Ok(Sandbox {
             world,
@@ -175,6 +191,7 @@ impl Sandbox {
                 http: http_addr,
                 dns: dns_addr,
                 lb_port,
+                kube: kube_addr,
             },
             shutdown,
             tasks,
