@@ -11,15 +11,19 @@ pub mod cert;
 pub mod cli;
 pub mod dns;
 pub mod exit;
+pub mod gcp;
 pub mod k8s;
 pub mod ops;
+pub mod plan;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secret;
 pub mod settings;
 pub mod state;
+pub mod steps;
 pub mod tls;
 pub mod util;
+pub mod workflow;
 
 /// Installs rustls' `ring` crypto provider as the process default.
 ///

@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::networking::v1::{Ingress, IngressTLS};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::cert::{Report, hostname_covered};
+use crate::cert::Report;
 use crate::exit::{ExitCode, Stop};
 use crate::gcp::dns::RecordSet;
 use crate::settings::Settings;
@@ -125,11 +125,30 @@ pub struct GreenNames {
 /// Green names for `base` and certificate fingerprint `sha256`.
 pub fn green_names(base: &str, sha256: &str) -> GreenNames {
     let short = &sha256[..sha256.len().min(8)];
-    let base: String = base.chars().take(40).collect::<String>().trim_end_matches(['-', '.']).to_string();
-    let compute_base: String =
-        base.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let compute_base = compute_base.trim_start_matches(|c: char| !c.is_ascii_lowercase()).to_string();
-    let compute_base = if compute_base.is_empty() { "rc".to_string() } else { compute_base };
+    let base: String = base
+        .chars()
+        .take(40)
+        .collect::<String>()
+        .trim_end_matches(['-', '.'])
+        .to_string();
+    let compute_base: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let compute_base = compute_base
+        .trim_start_matches(|c: char| !c.is_ascii_lowercase())
+        .to_string();
+    let compute_base = if compute_base.is_empty() {
+        "rc".to_string()
+    } else {
+        compute_base
+    };
     GreenNames {
         ingress: format!("{base}-{short}"),
         secret: format!("{base}-tls-{short}"),
@@ -149,24 +168,43 @@ pub fn base_name(ing: &Ingress) -> String {
 
 /// Whether an object carries rotate-cert's managed-by label.
 pub fn is_managed(meta: &ObjectMeta) -> bool {
-    meta.labels.as_ref().and_then(|l| l.get(MANAGED_BY.0)).is_some_and(|v| v == MANAGED_BY.1)
+    meta.labels
+        .as_ref()
+        .and_then(|l| l.get(MANAGED_BY.0))
+        .is_some_and(|v| v == MANAGED_BY.1)
 }
 
 /// Whether a Secret belongs to cert-manager (annotations or an owner reference).
 pub fn is_cert_manager(meta: &ObjectMeta) -> bool {
-    meta.annotations.as_ref().is_some_and(|a| a.keys().any(|k| k.starts_with("cert-manager.io/")))
-        || meta.owner_references.as_ref().is_some_and(|o| o.iter().any(|r| r.api_version.starts_with("cert-manager.io/")))
+    meta.annotations
+        .as_ref()
+        .is_some_and(|a| a.keys().any(|k| k.starts_with("cert-manager.io/")))
+        || meta.owner_references.as_ref().is_some_and(|o| {
+            o.iter()
+                .any(|r| r.api_version.starts_with("cert-manager.io/"))
+        })
 }
 
 /// Whether ingress-gce (external class `gce`) handles this Ingress.
 pub fn is_gce(ing: &Ingress) -> Result<(), String> {
-    let ann = ing.metadata.annotations.as_ref().and_then(|a| a.get(CLASS_ANNOTATION));
-    let class_name = ing.spec.as_ref().and_then(|s| s.ingress_class_name.as_deref());
+    let ann = ing
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(CLASS_ANNOTATION));
+    let class_name = ing
+        .spec
+        .as_ref()
+        .and_then(|s| s.ingress_class_name.as_deref());
     match (ann.map(String::as_str), class_name) {
         (Some("gce"), _) => Ok(()),
-        (Some(other), _) => Err(format!("its class annotation `{CLASS_ANNOTATION}` is `{other}`, not `gce`")),
+        (Some(other), _) => Err(format!(
+            "its class annotation `{CLASS_ANNOTATION}` is `{other}`, not `gce`"
+        )),
         (None, None) | (None, Some("gce")) => Ok(()),
-        (None, Some(other)) => Err(format!("its `spec.ingressClassName` is `{other}`, not `gce`")),
+        (None, Some(other)) => Err(format!(
+            "its `spec.ingressClassName` is `{other}`, not `gce`"
+        )),
     }
 }
 
@@ -204,7 +242,14 @@ pub fn lb_names(ing: &Ingress) -> Option<LbNames> {
         url_map: get("url-map")?,
         forwarding_rule: get("forwarding-rule"),
         target_proxy: get("target-proxy"),
-        ssl_certs: get("ssl-cert").map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default(),
+        ssl_certs: get("ssl-cert")
+            .map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
         static_ip: get("static-ip"),
         backends,
     })
@@ -234,7 +279,13 @@ pub fn check_name(host: &str) -> String {
 /// blue's annotations minus the controller's, cert-manager's, `kubectl apply` bookkeeping
 /// and blue's static-IP name (replaced by the green address when blue had one); TLS from
 /// the green Secret; rotate-cert's labels.
-pub fn green_ingress(blue: &Ingress, names: &GreenNames, rotation_id: &str, sha256: &str, with_address: bool) -> Ingress {
+pub fn green_ingress(
+    blue: &Ingress,
+    names: &GreenNames,
+    rotation_id: &str,
+    sha256: &str,
+    with_address: bool,
+) -> Ingress {
     let ns = blue.metadata.namespace.clone();
     let blue_name = blue.metadata.name.clone().unwrap_or_default();
     let mut annotations: BTreeMap<String, String> = blue
@@ -256,7 +307,10 @@ pub fn green_ingress(blue: &Ingress, names: &GreenNames, rotation_id: &str, sha2
         annotations.insert(STATIC_IP_ANNOTATION.to_string(), names.address.clone());
     }
     annotations.insert(CERT_ANNOTATION.to_string(), sha256.to_string());
-    annotations.insert(REPLACES_ANNOTATION.to_string(), format!("{}/{blue_name}", ns.clone().unwrap_or_default()));
+    annotations.insert(
+        REPLACES_ANNOTATION.to_string(),
+        format!("{}/{blue_name}", ns.clone().unwrap_or_default()),
+    );
     let mut labels: BTreeMap<String, String> = blue
         .metadata
         .labels
@@ -270,7 +324,10 @@ pub fn green_ingress(blue: &Ingress, names: &GreenNames, rotation_id: &str, sha2
     labels.insert(ROTATION_LABEL.to_string(), label_value(rotation_id));
     let mut spec = blue.spec.clone().unwrap_or_default();
     let (tls_hosts, _) = hosts(blue);
-    spec.tls = Some(vec![IngressTLS { hosts: Some(tls_hosts), secret_name: Some(names.secret.clone()) }]);
+    spec.tls = Some(vec![IngressTLS {
+        hosts: Some(tls_hosts),
+        secret_name: Some(names.secret.clone()),
+    }]);
     Ingress {
         metadata: ObjectMeta {
             name: Some(names.ingress.clone()),
@@ -286,8 +343,13 @@ pub fn green_ingress(blue: &Ingress, names: &GreenNames, rotation_id: &str, sha2
 
 /// A label value (≤ 63 characters, alphanumeric ends).
 pub fn label_value(s: &str) -> String {
-    let v: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).take(63).collect();
-    v.trim_matches(|c: char| !c.is_ascii_alphanumeric()).to_string()
+    let v: String = s
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(63)
+        .collect();
+    v.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string()
 }
 
 /// One change the plan would make, for display.
@@ -366,12 +428,20 @@ impl Refusal {
 
     /// The refusal as a [`Stop`] (exit 2 when only input problems, else 3).
     pub fn into_stop(self) -> Stop {
-        let code = if self.world.is_empty() { ExitCode::BadInput } else { ExitCode::Refused };
+        let code = if self.world.is_empty() {
+            ExitCode::BadInput
+        } else {
+            ExitCode::Refused
+        };
         let all: Vec<String> = self.input.into_iter().chain(self.world).collect();
         let message = if all.len() == 1 {
             format!("cannot rotate: {}", all[0])
         } else {
-            format!("cannot rotate, {} problems:\n  - {}", all.len(), all.join("\n  - "))
+            format!(
+                "cannot rotate, {} problems:\n  - {}",
+                all.len(),
+                all.join("\n  - ")
+            )
         };
         let mut stop = Stop::new(code, message);
         stop.hints = self.hints;
@@ -381,15 +451,24 @@ impl Refusal {
 
 /// Plans a rotation from observations.
 pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Plan, Refusal> {
-    let mut r = Refusal { input: Vec::new(), world: Vec::new(), hints: Vec::new() };
+    let mut r = Refusal {
+        input: Vec::new(),
+        world: Vec::new(),
+        hints: Vec::new(),
+    };
     let target = format!("{}/{}", obs.namespace, obs.name);
     let Some(ing) = &obs.ingress else {
         r.input.push(format!("ingress `{target}` not found"));
-        r.hints.push(format!("check the name and the context: `kubectl get ingress -n {}`", obs.namespace));
+        r.hints.push(format!(
+            "check the name and the context: `kubectl get ingress -n {}`",
+            obs.namespace
+        ));
         return Err(r);
     };
     if let Err(why) = is_gce(ing) {
-        r.world.push(format!("ingress `{target}` is not handled by GKE's ingress-gce: {why}"));
+        r.world.push(format!(
+            "ingress `{target}` is not handled by GKE's ingress-gce: {why}"
+        ));
     }
     if ing.metadata.deletion_timestamp.is_some() {
         r.world.push(format!("ingress `{target}` is being deleted"));
@@ -400,16 +479,26 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
     }
     for (secret, found) in &obs.blue_secrets {
         if found.is_none() {
-            r.world.push(format!("TLS secret `{}/{secret}` of ingress `{target}` is missing", obs.namespace));
+            r.world.push(format!(
+                "TLS secret `{}/{secret}` of ingress `{target}` is missing",
+                obs.namespace
+            ));
         }
     }
 
     // The new certificate.
     if !obs.preflight.passed() {
-        for c in obs.preflight.checks.iter().filter(|c| c.status == crate::cert::CheckStatus::Fail) {
-            r.input.push(format!("certificate preflight `{}`: {}", c.id, c.message));
+        for c in obs
+            .preflight
+            .checks
+            .iter()
+            .filter(|c| c.status == crate::cert::CheckStatus::Fail)
+        {
+            r.input
+                .push(format!("certificate preflight `{}`: {}", c.id, c.message));
         }
-        r.hints.push("run `rotate-cert check-cert` on the certificate for the full report".into());
+        r.hints
+            .push("run `rotate-cert check-cert` on the certificate for the full report".into());
     }
     let warnings: Vec<String> = obs
         .preflight
@@ -459,9 +548,19 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
     // Nothing to do?
     let new_sha = obs.cert.as_ref().map(|c| c.sha256.clone());
     if let (Some(sha), false) = (&new_sha, obs.blue_probes.is_empty()) {
-        let all_serve_new = obs.blue_probes.values().all(|p| p.as_ref().is_ok_and(|p| &p.leaf_sha256 == sha));
+        let all_serve_new = obs
+            .blue_probes
+            .values()
+            .all(|p| p.as_ref().is_ok_and(|p| &p.leaf_sha256 == sha));
         if all_serve_new && r.is_empty() {
-            return Ok(nothing_plan(obs, settings, rotation_id, ing, sha, &warnings));
+            return Ok(nothing_plan(
+                obs,
+                settings,
+                rotation_id,
+                ing,
+                sha,
+                &warnings,
+            ));
         }
     }
 
@@ -475,24 +574,38 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             None => obs
                 .zones
                 .iter()
-                .filter(|z| z.visibility != "private" && (fqdn == z.dns_name || fqdn.ends_with(&format!(".{}", z.dns_name))))
+                .filter(|z| {
+                    z.visibility != "private"
+                        && (fqdn == z.dns_name || fqdn.ends_with(&format!(".{}", z.dns_name)))
+                })
                 .max_by_key(|z| z.dns_name.len()),
         };
         let Some(zone) = zone else {
             match &settings.zone {
-                Some(z) => r.world.push(format!("Cloud DNS zone `{z}` (from --zone) not found in project `{}`", settings.project)),
-                None => r.world.push(format!("no public Cloud DNS zone in project `{}` contains `{host}`", settings.project)),
+                Some(z) => r.world.push(format!(
+                    "Cloud DNS zone `{z}` (from --zone) not found in project `{}`",
+                    settings.project
+                )),
+                None => r.world.push(format!(
+                    "no public Cloud DNS zone in project `{}` contains `{host}`",
+                    settings.project
+                )),
             }
-            r.hints.push("name the zone with `--zone`, or check `--project`".into());
+            r.hints
+                .push("name the zone with `--zone`, or check `--project`".into());
             continue;
         };
         if !(fqdn == zone.dns_name || fqdn.ends_with(&format!(".{}", zone.dns_name))) {
-            r.world.push(format!("host `{host}` is not inside zone `{}` ({})", zone.name, zone.dns_name));
+            r.world.push(format!(
+                "host `{host}` is not inside zone `{}` ({})",
+                zone.name, zone.dns_name
+            ));
             continue;
         }
         let rrset = obs.records.get(host).cloned().flatten();
         let Some(rrset) = rrset else {
-            r.world.push(format!("`{host}` has no A record in zone `{}`", zone.name));
+            r.world
+                .push(format!("`{host}` has no A record in zone `{}`", zone.name));
             continue;
         };
         if let Some(ip) = &blue_ip
@@ -502,7 +615,9 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
                 "the A record of `{host}` points at {} instead of the blue IP {ip}: something else manages it",
                 rrset.rrdatas.join(", ")
             ));
-            r.hints.push("rotate-cert switches only records that point exactly at the Ingress's IP".into());
+            r.hints.push(
+                "rotate-cert switches only records that point exactly at the Ingress's IP".into(),
+            );
             continue;
         }
         records.push(DnsRecord {
@@ -512,19 +627,24 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             ttl: rrset.ttl,
             blue_rrdatas: rrset.rrdatas.clone(),
         });
-        zones.entry(zone.name.clone()).or_insert_with(|| ZoneRecord {
-            name: zone.name.clone(),
-            dns_name: zone.dns_name.clone(),
-            nameservers: obs.nameservers.get(&zone.name).cloned().unwrap_or_default(),
-            switch_client_id: uuid::Uuid::new_v4().to_string(),
-            switch_change: None,
-            rollback_client_id: uuid::Uuid::new_v4().to_string(),
-            rollback_change: None,
-        });
+        zones
+            .entry(zone.name.clone())
+            .or_insert_with(|| ZoneRecord {
+                name: zone.name.clone(),
+                dns_name: zone.dns_name.clone(),
+                nameservers: obs.nameservers.get(&zone.name).cloned().unwrap_or_default(),
+                switch_client_id: uuid::Uuid::new_v4().to_string(),
+                switch_change: None,
+                rollback_client_id: uuid::Uuid::new_v4().to_string(),
+                rollback_change: None,
+            });
     }
     for z in zones.values() {
         if z.nameservers.is_empty() {
-            r.world.push(format!("zone `{}` lists no nameservers to verify: pass `--nameserver`", z.name));
+            r.world.push(format!(
+                "zone `{}` lists no nameservers to verify: pass `--nameserver`",
+                z.name
+            ));
         }
     }
 
@@ -534,9 +654,15 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
     };
     let base = base_name(ing);
     let names = green_names(&base, sha);
-    let static_ip = ing.metadata.annotations.as_ref().and_then(|a| a.get(STATIC_IP_ANNOTATION).cloned());
+    let static_ip = ing
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(STATIC_IP_ANNOTATION).cloned());
     if names.ingress == obs.name {
-        r.world.push(format!("ingress `{target}` already has the green name for this certificate"));
+        r.world.push(format!(
+            "ingress `{target}` already has the green name for this certificate"
+        ));
     }
     if let Some(g) = &obs.green_ingress
         && !is_managed(&g.metadata)
@@ -566,7 +692,9 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
     if let Some(name) = &static_ip
         && obs.static_address.is_none()
     {
-        r.world.push(format!("the ingress's static IP address `{name}` does not exist in Compute"));
+        r.world.push(format!(
+            "the ingress's static IP address `{name}` does not exist in Compute"
+        ));
     }
     if !r.is_empty() {
         return Err(r);
@@ -576,10 +704,16 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
     let managed_secrets: Vec<String> = obs
         .blue_secrets
         .iter()
-        .filter_map(|(n, s)| s.as_ref().filter(|s| is_managed(&s.metadata) && !is_cert_manager(&s.metadata)).map(|_| n.clone()))
+        .filter_map(|(n, s)| {
+            s.as_ref()
+                .filter(|s| is_managed(&s.metadata) && !is_cert_manager(&s.metadata))
+                .map(|_| n.clone())
+        })
         .collect();
-    let static_ip_managed =
-        obs.static_address.as_ref().is_some_and(|a| a.description.contains(ADDRESS_DESCRIPTION));
+    let static_ip_managed = obs
+        .static_address
+        .as_ref()
+        .is_some_and(|a| a.description.contains(ADDRESS_DESCRIPTION));
     let serving: BTreeMap<String, String> = obs
         .blue_probes
         .iter()
@@ -608,7 +742,9 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             ingress: names.ingress.clone(),
             secret: names.secret.clone(),
             address: static_ip.is_some().then(|| names.address.clone()),
-            address_request_id: static_ip.is_some().then(|| uuid::Uuid::new_v4().to_string()),
+            address_request_id: static_ip
+                .is_some()
+                .then(|| uuid::Uuid::new_v4().to_string()),
             ip: None,
             lb: None,
             manifest: serde_json::to_value(&green_ingress).unwrap_or_default(),
@@ -621,10 +757,24 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
         warnings: warnings.clone(),
     };
     let (changes, waits) = describe(&rotation);
-    Ok(Plan { rotation, green_ingress, changes, waits, warnings, nothing_to_do: None })
+    Ok(Plan {
+        rotation,
+        green_ingress,
+        changes,
+        waits,
+        warnings,
+        nothing_to_do: None,
+    })
 }
 
-fn nothing_plan(obs: &Observed, settings: &Settings, rotation_id: &str, ing: &Ingress, sha: &str, warnings: &[String]) -> Plan {
+fn nothing_plan(
+    obs: &Observed,
+    settings: &Settings,
+    rotation_id: &str,
+    ing: &Ingress,
+    sha: &str,
+    warnings: &[String],
+) -> Plan {
     let names = green_names(&base_name(ing), sha);
     let (_, all_hosts) = hosts(ing);
     let rotation = Rotation {
@@ -632,7 +782,10 @@ fn nothing_plan(obs: &Observed, settings: &Settings, rotation_id: &str, ing: &In
         settings: settings.clone(),
         cert: obs.cert.clone().unwrap_or_else(|| CertRecord {
             sha256: sha.to_string(),
-            source: crate::workflow::record::CertSource::Files { cert: "".into(), key: "".into() },
+            source: crate::workflow::record::CertSource::Files {
+                cert: "".into(),
+                key: "".into(),
+            },
             subject: String::new(),
             sans: Vec::new(),
             not_after: String::new(),
@@ -669,7 +822,13 @@ fn nothing_plan(obs: &Observed, settings: &Settings, rotation_id: &str, ing: &In
         warnings: warnings.to_vec(),
     };
     Plan {
-        green_ingress: green_ingress(ing, &green_names(&base_name(ing), sha), rotation_id, sha, false),
+        green_ingress: green_ingress(
+            ing,
+            &green_names(&base_name(ing), sha),
+            rotation_id,
+            sha,
+            false,
+        ),
         rotation,
         changes: Vec::new(),
         waits: Vec::new(),
@@ -705,7 +864,10 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
         action: "create",
         kind: "Secret",
         name: format!("{ns}/{}", rot.green.secret),
-        detail: format!("kubernetes.io/tls, certificate {}", &rot.cert.sha256[..16.min(rot.cert.sha256.len())]),
+        detail: format!(
+            "kubernetes.io/tls, certificate {}",
+            &rot.cert.sha256[..16.min(rot.cert.sha256.len())]
+        ),
     }];
     if let Some(a) = &rot.green.address {
         changes.push(Change {
@@ -713,7 +875,10 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
             action: "create",
             kind: "global address",
             name: a.clone(),
-            detail: format!("a second static IP (blue uses `{}`)", rot.blue.static_ip_name.clone().unwrap_or_default()),
+            detail: format!(
+                "a second static IP (blue uses `{}`)",
+                rot.blue.static_ip_name.clone().unwrap_or_default()
+            ),
         });
     }
     changes.push(Change {
@@ -721,7 +886,10 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
         action: "create",
         kind: "Ingress",
         name: format!("{ns}/{}", rot.green.ingress),
-        detail: format!("copy of `{ns}/{}` with TLS from `{}`", rot.blue.name, rot.green.secret),
+        detail: format!(
+            "copy of `{ns}/{}` with TLS from `{}`",
+            rot.blue.name, rot.green.secret
+        ),
     });
     for rec in &rot.records {
         changes.push(Change {
@@ -729,7 +897,11 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
             action: "update",
             kind: "A record",
             name: format!("{} (zone {})", rec.name, rec.zone),
-            detail: format!("{} → <green IP>, TTL {}s", rec.blue_rrdatas.join(","), rec.ttl),
+            detail: format!(
+                "{} → <green IP>, TTL {}s",
+                rec.blue_rrdatas.join(","),
+                rec.ttl
+            ),
         });
     }
     changes.push(Change {
@@ -737,7 +909,10 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
         action: "delete",
         kind: "Ingress",
         name: format!("{ns}/{}", rot.blue.name),
-        detail: format!("and its load balancer `{}` (after the drain)", rot.blue.lb.https_forwarding_rule),
+        detail: format!(
+            "and its load balancer `{}` (after the drain)",
+            rot.blue.lb.https_forwarding_rule
+        ),
     });
     for sec in &rot.blue.managed_secrets {
         changes.push(Change {
@@ -769,7 +944,10 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
         },
         Wait {
             step: "verify-tls",
-            what: format!("every host serves the new certificate on the green IP (port {})", s.probe_port),
+            what: format!(
+                "every host serves the new certificate on the green IP (port {})",
+                s.probe_port
+            ),
             at_least: None,
             deadline: Some(s.create_timeout.get()),
         },
@@ -790,7 +968,10 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
                 s.quiet_period,
                 s.drain_threshold
             ),
-            at_least: Some(ttl.max(s.min_drain.get()).max(s.quiet_period.get()) + s.metric_ingestion_delay.get()),
+            at_least: Some(
+                ttl.max(s.min_drain.get()).max(s.quiet_period.get())
+                    + s.metric_ingestion_delay.get(),
+            ),
             deadline: Some(s.drain_timeout.get()),
         },
         Wait {
@@ -802,6 +983,3 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
     ];
     (changes, waits)
 }
-
-#[cfg(test)]
-mod tests;

@@ -98,8 +98,17 @@ mod tests {
 
     #[test]
     fn poll_interval_is_bounded() {
-        assert_eq!(Settings::poll_interval(Duration::from_secs(600)), Duration::from_secs(5));
-        assert_eq!(Settings::poll_interval(Duration::from_millis(100)), Duration::from_millis(50));
-        assert_eq!(Settings::poll_interval(Duration::from_secs(3)), Duration::from_millis(300));
+        assert_eq!(
+            Settings::poll_interval(Duration::from_secs(600)),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            Settings::poll_interval(Duration::from_millis(100)),
+            Duration::from_millis(50)
+        );
+        assert_eq!(
+            Settings::poll_interval(Duration::from_secs(3)),
+            Duration::from_millis(300)
+        );
     }
 }

@@ -4,11 +4,15 @@
 //! inputs, call one `ops` function, and render what it returns through the [`Printer`]:
 //! data on stdout, messages for people on stderr. Handlers decide nothing.
 
+mod args;
 mod check_cert;
 mod completions;
+mod progress;
 pub mod render;
+mod rotation;
 #[cfg(feature = "sandbox")]
 mod sandbox;
+mod show;
 
 use std::path::PathBuf;
 
@@ -123,6 +127,48 @@ never printed."
     )]
     CheckCert(check_cert::CheckCertArgs),
 
+    /// Show what a rotation would change, without changing anything
+    #[command(
+        long_about = "Show what a rotation would change, without changing anything.\n\n\
+Reads the live Ingress, its load balancer (through ingress-gce's annotations and Compute), what its IP serves, \
+the Cloud DNS zone(s) and A records of every host, and runs the certificate preflight; then prints every change \
+with the exact names it would create and the waits it expects. Refuses with the reason (exit 2 for bad input, \
+3 when the live world is not as expected) when the Ingress is not class gce, a record does not point at the \
+blue IP, the certificate fails preflight or does not cover every TLS host, or the blue stack is not healthy. \
+Exit 0 with \"nothing to do\" when the new certificate is already served. Writes nothing."
+    )]
+    Plan(rotation::StartArgs),
+
+    /// Rotate: plan, confirm, then run every step (create, switch-dns, drain, cleanup)
+    #[command(
+        long_about = "Rotate the certificate of an Ingress by blue/green: plan, confirm (on a terminal; \
+`--yes` otherwise), then create the green Secret and Ingress and prove them, switch DNS, wait for blue to \
+drain, and delete blue. Every step is recorded in the state file; an interrupted run is finished with \
+`resume` or undone with `rollback`."
+    )]
+    Rotate(rotation::StartArgs),
+
+    /// Step 1: create the green Secret and Ingress and prove them by TLS handshake
+    Create(rotation::StartArgs),
+
+    /// Step 2: switch the DNS records to green (one atomic change per zone) and verify every nameserver
+    SwitchDns(rotation::ContinueArgs),
+
+    /// Step 3: wait until blue has drained (Cloud Monitoring request counts)
+    Drain(rotation::ContinueArgs),
+
+    /// Step 4: delete the blue Ingress (and what rotate-cert itself created for it)
+    Cleanup(rotation::ContinueArgs),
+
+    /// Continue a recorded rotation from where it stopped
+    Resume(rotation::ContinueArgs),
+
+    /// Show a recorded rotation and what DNS and both load balancers serve now
+    Status(rotation::StatusArgs),
+
+    /// Undo a rotation that has not reached cleanup (DNS back to blue, green removed)
+    Rollback(rotation::ContinueArgs),
+
     /// Print a shell completion script to stdout
     #[command(long_about = "Print a shell completion script to stdout.\n\n\
 Examples:\n  rotate-cert completions bash > ~/.local/share/bash-completion/completions/rotate-cert\n  \
@@ -140,8 +186,29 @@ rotate-cert completions fish > ~/.config/fish/completions/rotate-cert.fish")]
 pub async fn run(cli: Cli) -> ExitCode {
     let printer = Printer::new(&cli.global);
     render::init_logging(&cli.global);
+    let global = cli.global.clone();
     let result = match cli.command {
         Command::CheckCert(args) => check_cert::run(&printer, args).await,
+        Command::Plan(args) => rotation::plan(&printer, &global, args).await,
+        Command::Rotate(args) => rotation::start(&printer, &global, args, false).await,
+        Command::Create(args) => rotation::start(&printer, &global, args, true).await,
+        Command::SwitchDns(args) => {
+            rotation::continue_rotation(&printer, &global, args, rotation::Continue::SwitchDns)
+                .await
+        }
+        Command::Drain(args) => {
+            rotation::continue_rotation(&printer, &global, args, rotation::Continue::Drain).await
+        }
+        Command::Cleanup(args) => {
+            rotation::continue_rotation(&printer, &global, args, rotation::Continue::Cleanup).await
+        }
+        Command::Resume(args) => {
+            rotation::continue_rotation(&printer, &global, args, rotation::Continue::Resume).await
+        }
+        Command::Rollback(args) => {
+            rotation::continue_rotation(&printer, &global, args, rotation::Continue::Rollback).await
+        }
+        Command::Status(args) => rotation::status(&printer, &global, args).await,
         Command::Completions(args) => completions::run(args),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(cmd) => sandbox::run(&printer, cmd).await,

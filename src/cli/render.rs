@@ -85,6 +85,10 @@ impl Printer {
     /// `error` event on stdout in JSON mode) and returns its exit code.
     pub fn error(&self, err: &anyhow::Error) -> ExitCode {
         let code = exit::code_of(err);
+        if code == ExitCode::Success {
+            self.note(err);
+            return code;
+        }
         let hints: Vec<String> = exit::stop_of(err)
             .map(|s| s.hints.clone())
             .unwrap_or_default();

@@ -53,7 +53,10 @@ pub enum K8sError {
 impl K8sError {
     /// Whether trying again later can help.
     pub fn retryable(&self) -> bool {
-        matches!(self, K8sError::Unavailable(_) | K8sError::Transport(_) | K8sError::Conflict(_))
+        matches!(
+            self,
+            K8sError::Unavailable(_) | K8sError::Transport(_) | K8sError::Conflict(_)
+        )
     }
 }
 
@@ -61,7 +64,11 @@ impl From<kube::Error> for K8sError {
     fn from(e: kube::Error) -> Self {
         match e {
             kube::Error::Api(s) => {
-                let msg = if s.message.is_empty() { s.reason.clone() } else { s.message.clone() };
+                let msg = if s.message.is_empty() {
+                    s.reason.clone()
+                } else {
+                    s.message.clone()
+                };
                 match s.code {
                     404 => K8sError::NotFound(msg),
                     409 if s.reason == "AlreadyExists" => K8sError::AlreadyExists(msg),
@@ -91,7 +98,10 @@ pub struct K8s {
 
 impl std::fmt::Debug for K8s {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("K8s").field("context", &self.context).field("server", &self.server).finish()
+        f.debug_struct("K8s")
+            .field("context", &self.context)
+            .field("server", &self.server)
+            .finish()
     }
 }
 
@@ -109,20 +119,37 @@ impl K8s {
     /// `context` or the current context.
     pub async fn connect(context: Option<&str>) -> Result<K8s, K8sError> {
         let kubeconfig = Kubeconfig::read().map_err(|e| K8sError::Config(e.to_string()))?;
-        let current = context.map(str::to_string).or_else(|| kubeconfig.current_context.clone()).unwrap_or_default();
+        let current = context
+            .map(str::to_string)
+            .or_else(|| kubeconfig.current_context.clone())
+            .unwrap_or_default();
         if let Some(c) = context
             && !kubeconfig.contexts.iter().any(|n| n.name == c)
         {
-            let known: Vec<&str> = kubeconfig.contexts.iter().map(|n| n.name.as_str()).collect();
-            return Err(K8sError::Config(format!("no context `{c}` in the kubeconfig (contexts: {})", known.join(", "))));
+            let known: Vec<&str> = kubeconfig
+                .contexts
+                .iter()
+                .map(|n| n.name.as_str())
+                .collect();
+            return Err(K8sError::Config(format!(
+                "no context `{c}` in the kubeconfig (contexts: {})",
+                known.join(", ")
+            )));
         }
-        let options = KubeConfigOptions { context: context.map(str::to_string), ..Default::default() };
+        let options = KubeConfigOptions {
+            context: context.map(str::to_string),
+            ..Default::default()
+        };
         let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
             .await
             .map_err(|e| K8sError::Config(e.to_string()))?;
         let server = config.cluster_url.to_string();
         let client = kube::Client::try_from(config).map_err(|e| K8sError::Config(e.to_string()))?;
-        Ok(K8s { client, context: current, server })
+        Ok(K8s {
+            client,
+            context: current,
+            server,
+        })
     }
 
     fn ingresses(&self, ns: &str) -> Api<Ingress> {
@@ -145,13 +172,24 @@ impl K8s {
 
     /// Creates an Ingress.
     pub async fn create_ingress(&self, ns: &str, ing: &Ingress) -> Result<Ingress, K8sError> {
-        Ok(self.ingresses(ns).create(&PostParams::default(), ing).await?)
+        Ok(self
+            .ingresses(ns)
+            .create(&PostParams::default(), ing)
+            .await?)
     }
 
     /// Deletes an Ingress (a missing one counts as gone).
     pub async fn delete_ingress(&self, ns: &str, name: &str) -> Result<Deleted, K8sError> {
-        match self.ingresses(ns).delete(name, &DeleteParams::default()).await {
-            Ok(either) => Ok(if either.is_left() { Deleted::Terminating } else { Deleted::Gone }),
+        match self
+            .ingresses(ns)
+            .delete(name, &DeleteParams::default())
+            .await
+        {
+            Ok(either) => Ok(if either.is_left() {
+                Deleted::Terminating
+            } else {
+                Deleted::Gone
+            }),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(Deleted::Gone),
             Err(e) => Err(e.into()),
         }
@@ -164,12 +202,19 @@ impl K8s {
 
     /// Creates a Secret.
     pub async fn create_secret(&self, ns: &str, secret: &Secret) -> Result<Secret, K8sError> {
-        Ok(self.secrets(ns).create(&PostParams::default(), secret).await?)
+        Ok(self
+            .secrets(ns)
+            .create(&PostParams::default(), secret)
+            .await?)
     }
 
     /// Deletes a Secret (a missing one counts as gone).
     pub async fn delete_secret(&self, ns: &str, name: &str) -> Result<(), K8sError> {
-        match self.secrets(ns).delete(name, &DeleteParams::default()).await {
+        match self
+            .secrets(ns)
+            .delete(name, &DeleteParams::default())
+            .await
+        {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
             Err(e) => Err(e.into()),
@@ -198,9 +243,15 @@ impl K8s {
                 return Ok(t);
             }
             let mut rv = match &current {
-                Some(i) => i.metadata.resource_version.clone().unwrap_or_else(|| "0".into()),
+                Some(i) => i
+                    .metadata
+                    .resource_version
+                    .clone()
+                    .unwrap_or_else(|| "0".into()),
                 None => {
-                    let list = api.list(&ListParams::default().fields(&format!("metadata.name={name}"))).await?;
+                    let list = api
+                        .list(&ListParams::default().fields(&format!("metadata.name={name}")))
+                        .await?;
                     list.metadata.resource_version.unwrap_or_else(|| "0".into())
                 }
             };
@@ -210,7 +261,9 @@ impl K8s {
                     return Err(timeout(Instant::now()));
                 }
                 let secs = remaining.as_secs().clamp(1, 290) as u32;
-                let wp = WatchParams::default().fields(&format!("metadata.name={name}")).timeout(secs);
+                let wp = WatchParams::default()
+                    .fields(&format!("metadata.name={name}"))
+                    .timeout(secs);
                 let stream = match tokio::time::timeout(remaining, api.watch(&wp, &rv)).await {
                     Err(_) => return Err(timeout(Instant::now())),
                     Ok(s) => s?,

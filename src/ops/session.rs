@@ -84,52 +84,104 @@ fn process_env() -> HashMap<String, String> {
 
 /// Resolves settings (given > stored > default) and connects Kubernetes, Google Cloud and
 /// the prober. Makes no API call except what credential discovery needs.
-pub async fn open(input: &SettingsInput, stored: Option<&Settings>, auth: &AuthInput) -> anyhow::Result<Session> {
+pub async fn open(
+    input: &SettingsInput,
+    stored: Option<&Settings>,
+    auth: &AuthInput,
+) -> anyhow::Result<Session> {
     let env = process_env();
     let pick = |given: Option<String>, stored: Option<String>| given.or(stored);
     let overrides = EndpointOverrides {
-        compute: pick(input.compute_endpoint.clone(), stored.map(|s| s.compute_endpoint.clone())),
-        dns: pick(input.dns_endpoint.clone(), stored.map(|s| s.dns_endpoint.clone())),
-        monitoring: pick(input.monitoring_endpoint.clone(), stored.map(|s| s.monitoring_endpoint.clone())),
+        compute: pick(
+            input.compute_endpoint.clone(),
+            stored.map(|s| s.compute_endpoint.clone()),
+        ),
+        dns: pick(
+            input.dns_endpoint.clone(),
+            stored.map(|s| s.dns_endpoint.clone()),
+        ),
+        monitoring: pick(
+            input.monitoring_endpoint.clone(),
+            stored.map(|s| s.monitoring_endpoint.clone()),
+        ),
     };
-    let endpoints = Endpoints::resolve(&overrides, &env).map_err(|e| Stop::bad_input(e.to_string()))?;
+    let endpoints =
+        Endpoints::resolve(&overrides, &env).map_err(|e| Stop::bad_input(e.to_string()))?;
     let opts = crate::gcp::AuthOptions {
         access_token_file: auth.access_token_file.clone(),
         credentials_file: auth.credentials_file.clone(),
     };
-    let tokens = crate::gcp::token_source(&opts, &env)
+    let tokens = crate::gcp::auth::token_source(&opts, &env)
         .await
         .map_err(|e| Stop::bad_input(format!("no usable Google Cloud credentials: {e}")).hint(
             "set `GOOGLE_APPLICATION_CREDENTIALS` to a service-account key, run `gcloud auth application-default login`, or pass `--access-token-file`",
         ))?;
-    let project_given = input.project.clone().or_else(|| stored.map(|s| s.project.clone()));
-    let project = crate::gcp::resolve_project(project_given.as_deref(), &env, tokens.as_ref())
-        .await
-        .map_err(|e| Stop::bad_input(format!("cannot tell which Google Cloud project to use: {e}")).hint(
-            "pass `--project`, or set `CLOUDSDK_CORE_PROJECT`",
-        ))?;
-    let d = |given: Option<HumanDuration>, stored: Option<HumanDuration>, default: HumanDuration| {
-        given.or(stored).unwrap_or(default)
-    };
+    let project_given = input
+        .project
+        .clone()
+        .or_else(|| stored.map(|s| s.project.clone()));
+    let project =
+        crate::gcp::auth::resolve_project(project_given.as_deref(), &env, tokens.as_ref())
+            .await
+            .map_err(|e| {
+                Stop::bad_input(format!(
+                    "cannot tell which Google Cloud project to use: {e}"
+                ))
+                .hint("pass `--project`, or set `CLOUDSDK_CORE_PROJECT`")
+            })?;
+    let d = |given: Option<HumanDuration>,
+             stored: Option<HumanDuration>,
+             default: HumanDuration| { given.or(stored).unwrap_or(default) };
     let settings = Settings {
         project: project.clone(),
-        context: input.context.clone().or_else(|| stored.and_then(|s| s.context.clone())),
+        context: input
+            .context
+            .clone()
+            .or_else(|| stored.and_then(|s| s.context.clone())),
         compute_endpoint: endpoints.compute.as_str().to_string(),
         dns_endpoint: endpoints.dns.as_str().to_string(),
         monitoring_endpoint: endpoints.monitoring.as_str().to_string(),
-        zone: input.zone.clone().or_else(|| stored.and_then(|s| s.zone.clone())),
+        zone: input
+            .zone
+            .clone()
+            .or_else(|| stored.and_then(|s| s.zone.clone())),
         nameservers: if input.nameservers.is_empty() {
             stored.map(|s| s.nameservers.clone()).unwrap_or_default()
         } else {
             input.nameservers.clone()
         },
-        probe_port: input.probe_port.or(stored.map(|s| s.probe_port)).unwrap_or(defaults::PROBE_PORT),
-        ca_file: input.ca_file.clone().or_else(|| stored.and_then(|s| s.ca_file.clone())),
-        min_validity: d(input.min_validity, stored.map(|s| s.min_validity), defaults::MIN_VALIDITY),
-        min_drain: d(input.min_drain, stored.map(|s| s.min_drain), defaults::MIN_DRAIN),
-        quiet_period: d(input.quiet_period, stored.map(|s| s.quiet_period), defaults::QUIET_PERIOD),
-        drain_threshold: input.drain_threshold.or(stored.map(|s| s.drain_threshold)).unwrap_or(defaults::DRAIN_THRESHOLD),
-        drain_timeout: d(input.drain_timeout, stored.map(|s| s.drain_timeout), defaults::DRAIN_TIMEOUT),
+        probe_port: input
+            .probe_port
+            .or(stored.map(|s| s.probe_port))
+            .unwrap_or(defaults::PROBE_PORT),
+        ca_file: input
+            .ca_file
+            .clone()
+            .or_else(|| stored.and_then(|s| s.ca_file.clone())),
+        min_validity: d(
+            input.min_validity,
+            stored.map(|s| s.min_validity),
+            defaults::MIN_VALIDITY,
+        ),
+        min_drain: d(
+            input.min_drain,
+            stored.map(|s| s.min_drain),
+            defaults::MIN_DRAIN,
+        ),
+        quiet_period: d(
+            input.quiet_period,
+            stored.map(|s| s.quiet_period),
+            defaults::QUIET_PERIOD,
+        ),
+        drain_threshold: input
+            .drain_threshold
+            .or(stored.map(|s| s.drain_threshold))
+            .unwrap_or(defaults::DRAIN_THRESHOLD),
+        drain_timeout: d(
+            input.drain_timeout,
+            stored.map(|s| s.drain_timeout),
+            defaults::DRAIN_TIMEOUT,
+        ),
         metric_sampling_period: d(
             input.metric_sampling_period,
             stored.map(|s| s.metric_sampling_period),
@@ -140,19 +192,41 @@ pub async fn open(input: &SettingsInput, stored: Option<&Settings>, auth: &AuthI
             stored.map(|s| s.metric_ingestion_delay),
             defaults::METRIC_INGESTION_DELAY,
         ),
-        create_timeout: d(input.create_timeout, stored.map(|s| s.create_timeout), defaults::CREATE_TIMEOUT),
-        dns_timeout: d(input.dns_timeout, stored.map(|s| s.dns_timeout), defaults::DNS_TIMEOUT),
-        cleanup_timeout: d(input.cleanup_timeout, stored.map(|s| s.cleanup_timeout), defaults::CLEANUP_TIMEOUT),
+        create_timeout: d(
+            input.create_timeout,
+            stored.map(|s| s.create_timeout),
+            defaults::CREATE_TIMEOUT,
+        ),
+        dns_timeout: d(
+            input.dns_timeout,
+            stored.map(|s| s.dns_timeout),
+            defaults::DNS_TIMEOUT,
+        ),
+        cleanup_timeout: d(
+            input.cleanup_timeout,
+            stored.map(|s| s.cleanup_timeout),
+            defaults::CLEANUP_TIMEOUT,
+        ),
     };
     validate(&settings)?;
-    let gcp = Gcp::new(GcpConfig::new(endpoints), tokens, &project).context("cannot set up the Google Cloud client")?;
-    let k8s = K8s::connect(settings.context.as_deref()).await.map_err(|e| {
-        Stop::bad_input(format!("cannot use the Kubernetes configuration: {e}"))
-            .hint("check `KUBECONFIG` / `~/.kube/config`, or pass `--context`")
-    })?;
-    let prober = Prober::new(settings.ca_file.as_deref(), settings.probe_port, probe_timeout(&settings))
-        .map_err(Stop::bad_input)?;
-    Ok(Session { settings, env: Env { k8s, gcp, prober } })
+    let gcp = Gcp::new(GcpConfig::new(endpoints), tokens, &project)
+        .context("cannot set up the Google Cloud client")?;
+    let k8s = K8s::connect(settings.context.as_deref())
+        .await
+        .map_err(|e| {
+            Stop::bad_input(format!("cannot use the Kubernetes configuration: {e}"))
+                .hint("check `KUBECONFIG` / `~/.kube/config`, or pass `--context`")
+        })?;
+    let prober = Prober::new(
+        settings.ca_file.as_deref(),
+        settings.probe_port,
+        probe_timeout(&settings),
+    )
+    .map_err(Stop::bad_input)?;
+    Ok(Session {
+        settings,
+        env: Env { k8s, gcp, prober },
+    })
 }
 
 /// A TLS probe's timeout: short, but not shorter than a real handshake needs.
@@ -162,7 +236,11 @@ fn probe_timeout(s: &Settings) -> Duration {
 
 fn validate(s: &Settings) -> anyhow::Result<()> {
     if !(s.drain_threshold.is_finite() && s.drain_threshold >= 0.0) {
-        return Err(Stop::bad_input(format!("--drain-threshold must be a number ≥ 0, not {}", s.drain_threshold)).into());
+        return Err(Stop::bad_input(format!(
+            "--drain-threshold must be a number ≥ 0, not {}",
+            s.drain_threshold
+        ))
+        .into());
     }
     if s.metric_sampling_period.get().is_zero() {
         return Err(Stop::bad_input("--metric-sampling-period must be longer than zero").into());
@@ -181,9 +259,22 @@ fn validate(s: &Settings) -> anyhow::Result<()> {
         crate::dns::parse_nameserver(ns).map_err(Stop::bad_input)?;
     }
     if let Some(z) = &s.zone
-        && !crate::sandbox_free_name_ok(z)
+        && !valid_zone_name(z)
     {
-        return Err(Stop::bad_input(format!("--zone `{z}` is not a Cloud DNS zone name (lowercase letters, digits, dashes)")).into());
+        return Err(Stop::bad_input(format!(
+            "--zone `{z}` is not a Cloud DNS zone name (lowercase letters, digits, dashes)"
+        ))
+        .into());
     }
     Ok(())
+}
+
+/// Cloud DNS zone names: 1–63 lowercase letters, digits and dashes, starting with a letter.
+fn valid_zone_name(z: &str) -> bool {
+    let b = z.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }

@@ -26,7 +26,13 @@ pub enum Side {
 }
 
 fn request_id(cx: &mut Cx<'_>) -> RequestId {
-    match cx.rot.green.address_request_id.as_deref().and_then(|s| s.parse::<RequestId>().ok()) {
+    match cx
+        .rot
+        .green
+        .address_request_id
+        .as_deref()
+        .and_then(|s| s.parse::<RequestId>().ok())
+    {
         Some(id) => id,
         None => {
             let id = RequestId::new();
@@ -42,11 +48,20 @@ pub async fn check_reserve(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
         return Ok(Check::Done(Evidence::new()));
     };
     match cx.env.gcp.compute.get_address(&name).await {
-        Ok(a) if a.description.as_deref().unwrap_or_default().contains(ADDRESS_DESCRIPTION) => Ok(Check::Done(Evidence::from([
-            ("address".into(), json!(name)),
-            ("ip".into(), json!(a.address.map(|ip| ip.to_string()))),
-        ]))),
-        Ok(_) => Ok(Check::Blocked(format!("global address `{name}` exists and was not reserved by rotate-cert"))),
+        Ok(a)
+            if a.description
+                .as_deref()
+                .unwrap_or_default()
+                .contains(ADDRESS_DESCRIPTION) =>
+        {
+            Ok(Check::Done(Evidence::from([
+                ("address".into(), json!(name)),
+                ("ip".into(), json!(a.address.map(|ip| ip.to_string()))),
+            ])))
+        }
+        Ok(_) => Ok(Check::Blocked(format!(
+            "global address `{name}` exists and was not reserved by rotate-cert"
+        ))),
         Err(e) if e.is_not_found() => Ok(Check::NeedsAct),
         Err(e) => Err(e.into()),
     }
@@ -54,11 +69,16 @@ pub async fn check_reserve(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
 
 /// `reserve-address`: reserves the green address.
 pub async fn reserve(cx: &mut Cx<'_>) -> anyhow::Result<()> {
-    let Some(name) = cx.rot.green.address.clone() else { return Ok(()) };
+    let Some(name) = cx.rot.green.address.clone() else {
+        return Ok(());
+    };
     let rid = request_id(cx);
     let new = NewAddress {
         name: name.clone(),
-        description: Some(format!("{ADDRESS_DESCRIPTION} for ingress {}/{}", cx.rot.blue.namespace, cx.rot.green.ingress)),
+        description: Some(format!(
+            "{ADDRESS_DESCRIPTION} for ingress {}/{}",
+            cx.rot.blue.namespace, cx.rot.green.ingress
+        )),
         address: None,
     };
     let op = match cx.env.gcp.compute.insert_address(&new, &rid).await {
@@ -73,7 +93,12 @@ pub async fn reserve(cx: &mut Cx<'_>) -> anyhow::Result<()> {
 fn address_of(cx: &Cx<'_>, side: Side) -> Option<String> {
     match side {
         Side::Green => cx.rot.green.address.clone(),
-        Side::Blue => cx.rot.blue.static_ip_name.clone().filter(|_| cx.rot.blue.static_ip_managed),
+        Side::Blue => cx
+            .rot
+            .blue
+            .static_ip_name
+            .clone()
+            .filter(|_| cx.rot.blue.static_ip_managed),
     }
 }
 
@@ -83,14 +108,30 @@ pub async fn check_released(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check
         return Ok(Check::Done(Evidence::new()));
     };
     match cx.env.gcp.compute.get_address(&name).await {
-        Err(e) if e.is_not_found() => Ok(Check::Done(Evidence::from([("released".into(), json!(name))]))),
+        Err(e) if e.is_not_found() => Ok(Check::Done(Evidence::from([(
+            "released".into(),
+            json!(name),
+        )]))),
         Err(e) => Err(e.into()),
-        Ok(a) if !a.description.as_deref().unwrap_or_default().contains(ADDRESS_DESCRIPTION) => {
-            Ok(Check::Done(Evidence::from([("kept".into(), json!(format!("{name} was not reserved by rotate-cert")))])))
+        Ok(a)
+            if !a
+                .description
+                .as_deref()
+                .unwrap_or_default()
+                .contains(ADDRESS_DESCRIPTION) =>
+        {
+            Ok(Check::Done(Evidence::from([(
+                "kept".into(),
+                json!(format!("{name} was not reserved by rotate-cert")),
+            )])))
         }
         Ok(a) if a.status == AddressStatus::InUse => Ok(Check::Pending(format!(
             "address `{name}` is still in use by {}",
-            a.users.join(", ")
+            a.users
+                .iter()
+                .map(|u| u.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
         Ok(_) => Ok(Check::NeedsAct),
     }
@@ -98,7 +139,9 @@ pub async fn check_released(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check
 
 /// `release-*-address`: deletes the address.
 pub async fn release(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<()> {
-    let Some(name) = address_of(cx, side) else { return Ok(()) };
+    let Some(name) = address_of(cx, side) else {
+        return Ok(());
+    };
     let rid = RequestId::new();
     match cx.env.gcp.compute.delete_address(&name, &rid).await {
         Ok(op) => {

@@ -33,11 +33,17 @@ pub enum Direction {
 }
 
 fn green_ip(cx: &Cx<'_>) -> anyhow::Result<String> {
-    cx.rot.green.ip.clone().ok_or_else(|| anyhow::anyhow!("the green IP is unknown: the green load balancer was never recorded"))
+    cx.rot.green.ip.clone().ok_or_else(|| {
+        anyhow::anyhow!("the green IP is unknown: the green load balancer was never recorded")
+    })
 }
 
 /// (from, to) rrdatas of a record for a direction.
-fn endpoints(cx: &Cx<'_>, rec: &DnsRecord, dir: Direction) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+fn endpoints(
+    cx: &Cx<'_>,
+    rec: &DnsRecord,
+    dir: Direction,
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     let green = vec![green_ip(cx)?];
     Ok(match dir {
         Direction::ToGreen => (rec.blue_rrdatas.clone(), green),
@@ -57,8 +63,17 @@ fn same(a: &[String], b: &[String]) -> bool {
 async fn current(cx: &Cx<'_>) -> anyhow::Result<BTreeMap<String, Option<RecordSet>>> {
     let mut out = BTreeMap::new();
     for rec in &cx.rot.records {
-        let sets = cx.env.gcp.dns.list_record_sets(&rec.zone, Some(&rec.name), Some("A")).await?;
-        out.insert(rec.name.clone(), sets.into_iter().find(|s| s.rtype == "A" && s.name == rec.name));
+        let sets = cx
+            .env
+            .gcp
+            .dns
+            .list_record_sets(&rec.zone, Some(&rec.name), Some("A"))
+            .await?;
+        out.insert(
+            rec.name.clone(),
+            sets.into_iter()
+                .find(|s| s.rtype == "A" && s.name == rec.name),
+        );
     }
     Ok(out)
 }
@@ -70,7 +85,12 @@ async fn pending_zones(cx: &Cx<'_>, dir: Direction) -> anyhow::Result<Result<Vec
     for rec in &cx.rot.records {
         let (from, to) = endpoints(cx, rec, dir)?;
         match now.get(&rec.name).cloned().flatten() {
-            None => return Ok(Err(format!("the A record `{}` in zone `{}` was deleted by someone else", rec.name, rec.zone))),
+            None => {
+                return Ok(Err(format!(
+                    "the A record `{}` in zone `{}` was deleted by someone else",
+                    rec.name, rec.zone
+                )));
+            }
             Some(set) if same(&set.rrdatas, &to) => {}
             Some(set) if same(&set.rrdatas, &from) => {
                 if !zones.contains(&rec.zone) {
@@ -109,7 +129,16 @@ pub async fn check_switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Che
     match pending_zones(cx, dir).await? {
         Err(why) => Ok(Check::Blocked(why)),
         Ok(z) if z.is_empty() => Ok(Check::Done(Evidence::from([
-            ("records".into(), json!(cx.rot.records.iter().map(|r| r.name.clone()).collect::<Vec<_>>())),
+            (
+                "records".into(),
+                json!(
+                    cx.rot
+                        .records
+                        .iter()
+                        .map(|r| r.name.clone())
+                        .collect::<Vec<_>>()
+                ),
+            ),
             ("changes".into(), json!(change_ids(cx, dir).join(", "))),
         ]))),
         Ok(_) => Ok(Check::NeedsAct),
@@ -127,10 +156,22 @@ pub async fn switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<()> {
         let mut additions = Vec::new();
         for rec in cx.rot.records_in(&zone).cloned().collect::<Vec<_>>() {
             let (from, to) = endpoints(cx, &rec, dir)?;
-            deletions.push(RecordSet { name: rec.name.clone(), rtype: "A".into(), ttl: rec.ttl, rrdatas: from });
-            additions.push(RecordSet { name: rec.name.clone(), rtype: "A".into(), ttl: rec.ttl, rrdatas: to });
+            deletions.push(RecordSet {
+                name: rec.name.clone(),
+                rtype: "A".into(),
+                ttl: rec.ttl,
+                rrdatas: from,
+            });
+            additions.push(RecordSet {
+                name: rec.name.clone(),
+                rtype: "A".into(),
+                ttl: rec.ttl,
+                rrdatas: to,
+            });
         }
-        let Some(zrec) = cx.rot.zones.iter().find(|z| z.name == zone) else { continue };
+        let Some(zrec) = cx.rot.zones.iter().find(|z| z.name == zone) else {
+            continue;
+        };
         let client_id = match dir {
             Direction::ToGreen => zrec.switch_client_id.clone(),
             Direction::ToBlue => zrec.rollback_client_id.clone(),
@@ -151,11 +192,18 @@ pub async fn switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<()> {
             }
             // Already applied (a lost answer), or changed under us: the wait's check
             // settles which, by observing the records.
-            Err(e) if matches!(e.kind(), ErrorKind::PreconditionFailed | ErrorKind::NotFound | ErrorKind::AlreadyExists) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::PreconditionFailed | ErrorKind::NotFound | ErrorKind::AlreadyExists
+                ) =>
+            {
                 tracing::info!("dns change in zone {zone} answered {e}; settling by observation");
             }
             Err(e) if e.outcome_unknown() => {
-                tracing::info!("dns change in zone {zone}: outcome unknown ({e}); settling by observation");
+                tracing::info!(
+                    "dns change in zone {zone}: outcome unknown ({e}); settling by observation"
+                );
             }
             Err(e) => return Err(e.into()),
         }
@@ -176,8 +224,19 @@ pub async fn wait_switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Chec
             Direction::ToBlue => z.rollback_change.clone(),
         };
         if let Some(id) = id {
-            cx.progress(kind.name(), format!("waiting for Cloud DNS change {id} in zone `{}` to be done", z.name), None);
-            cx.env.gcp.dns.wait_change(&z.name, &id, interval, tokio::time::Instant::from_std(cx.deadline)).await?;
+            cx.progress(
+                kind.name(),
+                format!(
+                    "waiting for Cloud DNS change {id} in zone `{}` to be done",
+                    z.name
+                ),
+                None,
+            );
+            cx.env
+                .gcp
+                .dns
+                .wait_change(&z.name, &id, interval, cx.deadline)
+                .await?;
         }
     }
     match check_switch(cx, dir).await? {
@@ -188,7 +247,8 @@ pub async fn wait_switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Chec
 
 /// Does every authoritative nameserver answer the target for every record?
 pub async fn check_served(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Check> {
-    let timeout = super::poll_interval(super::Kind::VerifyDns, &cx.rot.settings).max(std::time::Duration::from_millis(500));
+    let timeout = super::poll_interval(super::Kind::VerifyDns, &cx.rot.settings)
+        .max(std::time::Duration::from_millis(500));
     let mut answers = Vec::new();
     let mut waiting = Vec::new();
     let started = Instant::now();
@@ -200,7 +260,16 @@ pub async fn check_served(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Che
                     Ok(a) => {
                         let got: Vec<String> = a.ips.iter().map(|i| i.to_string()).collect();
                         if !same(&got, &to) {
-                            waiting.push(format!("{} answers {} for {}", ns.name, if got.is_empty() { a.rcode.clone() } else { got.join(",") }, rec.host));
+                            waiting.push(format!(
+                                "{} answers {} for {}",
+                                ns.name,
+                                if got.is_empty() {
+                                    a.rcode.clone()
+                                } else {
+                                    got.join(",")
+                                },
+                                rec.host
+                            ));
                         }
                         answers.push(json!({"nameserver": ns.name, "host": rec.host, "answer": got, "ttl": a.ttl}));
                     }

@@ -32,7 +32,10 @@ pub enum Side {
 }
 
 fn align_down(t: SystemTime, period: Duration) -> SystemTime {
-    let secs = t.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64();
     let p = period.as_secs_f64().max(0.001);
     UNIX_EPOCH + Duration::from_secs_f64((secs / p).floor() * p)
 }
@@ -44,27 +47,55 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
         Side::Green => super::Kind::DrainGreen,
     };
     let (rule, after) = match side {
-        Side::Blue => (Some(cx.rot.blue.lb.https_forwarding_rule.clone()), "verify-dns"),
-        Side::Green => (cx.rot.green.lb.as_ref().map(|l| l.https_forwarding_rule.clone()), "rollback-verify-dns"),
+        Side::Blue => (
+            Some(cx.rot.blue.lb.https_forwarding_rule.clone()),
+            "verify-dns",
+        ),
+        Side::Green => (
+            cx.rot
+                .green
+                .lb
+                .as_ref()
+                .map(|l| l.https_forwarding_rule.clone()),
+            "rollback-verify-dns",
+        ),
     };
     let Some(rule) = rule else {
-        return Ok((Check::Done(Evidence::from([("summary".into(), json!("no green load balancer was built: nothing to drain"))])), None));
+        return Ok((
+            Check::Done(Evidence::from([(
+                "summary".into(),
+                json!("no green load balancer was built: nothing to drain"),
+            )])),
+            None,
+        ));
     };
     if cx.rot.force_drain {
-        let warning = format!("drain of `{rule}` skipped with --force: clients may still have been using it");
+        let warning =
+            format!("drain of `{rule}` skipped with --force: clients may still have been using it");
         if !cx.rot.warnings.contains(&warning) {
             cx.rot.warnings.push(warning.clone());
         }
         return Ok((
-            Check::Done(Evidence::from([("forced".into(), json!(true)), ("summary".into(), json!(warning))])),
+            Check::Done(Evidence::from([
+                ("forced".into(), json!(true)),
+                ("summary".into(), json!(warning)),
+            ])),
             None,
         ));
     }
     let Some(t0) = cx.finished_at(after) else {
-        return Ok((Check::Blocked(format!("`{after}` has not finished: the drain has no starting point")), None));
+        return Ok((
+            Check::Blocked(format!(
+                "`{after}` has not finished: the drain has no starting point"
+            )),
+            None,
+        ));
     };
     let s = &cx.rot.settings;
-    let period = s.metric_sampling_period.get().max(Duration::from_millis(100));
+    let period = s
+        .metric_sampling_period
+        .get()
+        .max(Duration::from_millis(100));
     let delay = s.metric_ingestion_delay.get();
     let quiet = s.quiet_period.get();
     let ttl = Duration::from_secs(cx.rot.max_ttl() as u64);
@@ -79,18 +110,34 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
             ttl.as_secs(),
             format_duration(delay)
         );
-        let expected = ready.duration_since(now).unwrap_or_default() + quiet.saturating_sub(ttl.max(s.min_drain.get()));
+        let expected = ready.duration_since(now).unwrap_or_default()
+            + quiet.saturating_sub(ttl.max(s.min_drain.get()));
         cx.progress(kind.name(), msg.clone(), Some(expected));
         return Ok((Check::Pending(msg), Some(ready)));
     }
     let window_start = settled.checked_sub(quiet).unwrap_or(UNIX_EPOCH);
-    let query_start = window_start.min(t0).checked_sub(period).unwrap_or(UNIX_EPOCH);
-    let points = cx.env.gcp.monitoring.request_counts(&rule, query_start, settled, period).await?;
+    let query_start = window_start
+        .min(t0)
+        .checked_sub(period)
+        .unwrap_or(UNIX_EPOCH);
+    let points = cx
+        .env
+        .gcp
+        .monitoring
+        .request_counts(&rule, query_start, settled, period)
+        .await?;
     let rate = |count: u64| count as f64 / period.as_secs_f64();
     let threshold = s.drain_threshold;
-    let in_window: Vec<_> = points.iter().filter(|p| p.end > window_start && p.end <= settled).collect();
+    let in_window: Vec<_> = points
+        .iter()
+        .filter(|p| p.end > window_start && p.end <= settled)
+        .collect();
     let max_rate = in_window.iter().map(|p| rate(p.count)).fold(0.0, f64::max);
-    let last_busy = points.iter().filter(|p| rate(p.count) > threshold).map(|p| p.end).max();
+    let last_busy = points
+        .iter()
+        .filter(|p| rate(p.count) > threshold)
+        .map(|p| p.end)
+        .max();
     let saw_traffic = points.iter().any(|p| p.count > 0);
     let quiet_ok = in_window.iter().all(|p| rate(p.count) <= threshold);
     let quiet_since = last_busy.unwrap_or(query_start);
@@ -117,7 +164,11 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
             None,
         ));
     }
-    let latest_rate = in_window.iter().max_by_key(|p| p.end).map(|p| rate(p.count)).unwrap_or(0.0);
+    let latest_rate = in_window
+        .iter()
+        .max_by_key(|p| p.end)
+        .map(|p| rate(p.count))
+        .unwrap_or(0.0);
     let msg = format!(
         "`{rule}` still serves {latest_rate:.1} req/s (settled data up to {} ago); quiet for {} of {}",
         format_duration(now.duration_since(settled).unwrap_or_default()),
@@ -145,7 +196,10 @@ pub async fn wait(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check> {
             Ok(v) => v,
             Err(e) if super::retryable(&e) => {
                 cx.progress(kind.name(), format!("{e:#}; retrying"), None);
-                (Check::Pending(String::new()), Some(SystemTime::now() + cx.rot.settings.metric_sampling_period.get()))
+                (
+                    Check::Pending(String::new()),
+                    Some(SystemTime::now() + cx.rot.settings.metric_sampling_period.get()),
+                )
             }
             Err(e) => return Err(e),
         };
@@ -164,7 +218,10 @@ pub async fn wait(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check> {
             .and_then(|t| t.duration_since(SystemTime::now()).ok())
             .unwrap_or(Duration::from_millis(50))
             .max(Duration::from_millis(20))
-            .min(cx.deadline.saturating_duration_since(std::time::Instant::now()));
+            .min(
+                cx.deadline
+                    .saturating_duration_since(std::time::Instant::now()),
+            );
         tokio::time::sleep(sleep).await;
     }
 }

@@ -45,7 +45,12 @@ fn name_of(cx: &Cx<'_>, side: Side) -> String {
 
 fn ours(cx: &Cx<'_>, ing: &Ingress) -> bool {
     is_managed(&ing.metadata)
-        && ing.metadata.labels.as_ref().and_then(|l| l.get(ROTATION_LABEL)).map(String::as_str)
+        && ing
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(ROTATION_LABEL))
+            .map(String::as_str)
             == Some(label_value(&cx.rot.rotation_id).as_str())
 }
 
@@ -59,9 +64,9 @@ pub async fn check_create(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
             "ingress `{ns}/{name}` exists but was not created by this rotation (rotation {})",
             cx.rot.rotation_id
         ))),
-        Some(ing) if ing.metadata.deletion_timestamp.is_some() => {
-            Ok(Check::Blocked(format!("ingress `{ns}/{name}` is being deleted")))
-        }
+        Some(ing) if ing.metadata.deletion_timestamp.is_some() => Ok(Check::Blocked(format!(
+            "ingress `{ns}/{name}` is being deleted"
+        ))),
         Some(ing) => Ok(Check::Done(Evidence::from([
             ("ingress".into(), json!(format!("{ns}/{name}"))),
             ("uid".into(), json!(ing.metadata.uid)),
@@ -76,7 +81,9 @@ pub async fn create(cx: &mut Cx<'_>) -> anyhow::Result<()> {
         .context("the planned green ingress in the state file is not a valid Ingress")?;
     match cx.env.k8s.create_ingress(&ns, &ing).await {
         Ok(_) | Err(K8sError::AlreadyExists(_)) => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("cannot create ingress `{ns}/{}`", cx.rot.green.ingress)),
+        Err(e) => {
+            Err(e).with_context(|| format!("cannot create ingress `{ns}/{}`", cx.rot.green.ingress))
+        }
     }
 }
 
@@ -86,30 +93,50 @@ fn lb_state(ing: Option<&Ingress>) -> Result<(String, LbNames), String> {
         return Err("the green ingress does not exist".into());
     };
     let ip = ingress_ip(ing).ok_or("ingress-gce has not assigned an IP yet")?;
-    let lb = lb_names(ing).ok_or_else(|| format!("IP {ip}; ingress-gce has not written the HTTPS load-balancer annotations yet"))?;
+    let lb = lb_names(ing).ok_or_else(|| {
+        format!("IP {ip}; ingress-gce has not written the HTTPS load-balancer annotations yet")
+    })?;
     if lb.ssl_certs.is_empty() {
         return Err(format!("IP {ip}; no certificate on the HTTPS proxy yet"));
     }
-    let unhealthy: Vec<String> =
-        lb.backends.iter().filter(|(_, h)| h.as_str() != "HEALTHY").map(|(b, h)| format!("{b} {h}")).collect();
+    let unhealthy: Vec<String> = lb
+        .backends
+        .iter()
+        .filter(|(_, h)| h.as_str() != "HEALTHY")
+        .map(|(b, h)| format!("{b} {h}"))
+        .collect();
     if lb.backends.is_empty() {
         return Err(format!("IP {ip}; backend health not reported yet"));
     }
     if !unhealthy.is_empty() {
-        return Err(format!("IP {ip}; backends not healthy yet: {}", unhealthy.join(", ")));
+        return Err(format!(
+            "IP {ip}; backends not healthy yet: {}",
+            unhealthy.join(", ")
+        ));
     }
     Ok((ip, lb))
 }
 
 /// Confirms in Compute what the annotations claim: the HTTPS rule has the IP and the
 /// proxy serves the new certificate.
-async fn confirm_in_compute(cx: &mut Cx<'_>, ip: &str, lb: &LbNames) -> anyhow::Result<Result<Evidence, String>> {
+async fn confirm_in_compute(
+    cx: &mut Cx<'_>,
+    ip: &str,
+    lb: &LbNames,
+) -> anyhow::Result<Result<Evidence, String>> {
     let compute = &cx.env.gcp.compute;
-    let rule = compute.get_forwarding_rule(&lb.https_forwarding_rule).await?;
+    let rule = compute
+        .get_forwarding_rule(&lb.https_forwarding_rule)
+        .await?;
     if rule.ip_address.to_string() != ip {
-        return Ok(Err(format!("forwarding rule `{}` has IP {} but the ingress says {ip}", lb.https_forwarding_rule, rule.ip_address)));
+        return Ok(Err(format!(
+            "forwarding rule `{}` has IP {} but the ingress says {ip}",
+            lb.https_forwarding_rule, rule.ip_address
+        )));
     }
-    let proxy = compute.get_target_https_proxy(&lb.https_target_proxy).await?;
+    let proxy = compute
+        .get_target_https_proxy(&lb.https_target_proxy)
+        .await?;
     let mut fingerprints = BTreeMap::new();
     for cert in &proxy.ssl_certificates {
         let c = compute.get_ssl_certificate(cert).await?;
@@ -123,7 +150,10 @@ async fn confirm_in_compute(cx: &mut Cx<'_>, ip: &str, lb: &LbNames) -> anyhow::
     }
     Ok(Ok(Evidence::from([
         ("ip".into(), json!(ip)),
-        ("https_forwarding_rule".into(), json!(lb.https_forwarding_rule)),
+        (
+            "https_forwarding_rule".into(),
+            json!(lb.https_forwarding_rule),
+        ),
         ("https_target_proxy".into(), json!(lb.https_target_proxy)),
         ("url_map".into(), json!(lb.url_map)),
         ("ssl_certificates".into(), json!(fingerprints)),
@@ -193,7 +223,11 @@ pub async fn wait_load_balancer(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
             Err(why) => {
                 cx.progress(step, why, None);
                 cx.check_deadline(step, "the green load balancer")?;
-                tokio::time::sleep(super::poll_interval(super::Kind::AwaitLoadBalancer, &cx.rot.settings)).await;
+                tokio::time::sleep(super::poll_interval(
+                    super::Kind::AwaitLoadBalancer,
+                    &cx.rot.settings,
+                ))
+                .await;
             }
         }
     }
@@ -204,8 +238,14 @@ pub async fn check_deleted(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
     let ns = cx.rot.blue.namespace.clone();
     let name = name_of(cx, side);
     match cx.env.k8s.ingress(&ns, &name).await? {
-        None => Ok(Check::Done(Evidence::from([("deleted".into(), json!(format!("{ns}/{name}")))]))),
-        Some(ing) if side == Side::Blue && ing.metadata.uid.as_deref() != Some(cx.rot.blue.uid.as_str()) => {
+        None => Ok(Check::Done(Evidence::from([(
+            "deleted".into(),
+            json!(format!("{ns}/{name}")),
+        )]))),
+        Some(ing)
+            if side == Side::Blue
+                && ing.metadata.uid.as_deref() != Some(cx.rot.blue.uid.as_str()) =>
+        {
             Ok(Check::Blocked(format!(
                 "ingress `{ns}/{name}` was replaced by another object (uid changed) since the plan: it is not the blue ingress any more"
             )))
@@ -214,9 +254,9 @@ pub async fn check_deleted(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
             "kept".into(),
             json!(format!("{ns}/{name} was not created by this rotation")),
         )]))),
-        Some(ing) if ing.metadata.deletion_timestamp.is_some() => {
-            Ok(Check::Pending(format!("ingress `{ns}/{name}` is terminating: ingress-gce is removing its load balancer")))
-        }
+        Some(ing) if ing.metadata.deletion_timestamp.is_some() => Ok(Check::Pending(format!(
+            "ingress `{ns}/{name}` is terminating: ingress-gce is removing its load balancer"
+        ))),
         Some(_) => Ok(Check::NeedsAct),
     }
 }
@@ -225,7 +265,11 @@ pub async fn check_deleted(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
 pub async fn delete(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<()> {
     let ns = cx.rot.blue.namespace.clone();
     let name = name_of(cx, side);
-    cx.env.k8s.delete_ingress(&ns, &name).await.with_context(|| format!("cannot delete ingress `{ns}/{name}`"))?;
+    cx.env
+        .k8s
+        .delete_ingress(&ns, &name)
+        .await
+        .with_context(|| format!("cannot delete ingress `{ns}/{name}`"))?;
     Ok(())
 }
 
@@ -275,13 +319,22 @@ pub async fn check_lb_gone(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
         Side::Green => cx.rot.green.lb.clone(),
     };
     let Some(lb) = lb else {
-        return Ok(Check::Done(Evidence::from([("note".into(), json!("no load balancer was recorded"))])));
+        return Ok(Check::Done(Evidence::from([(
+            "note".into(),
+            json!("no load balancer was recorded"),
+        )])));
     };
     let mut remaining = Vec::new();
     let mut checked = Vec::new();
     let mut items: Vec<(ResourceKind, String)> = vec![
-        (ResourceKind::ForwardingRule, lb.https_forwarding_rule.clone()),
-        (ResourceKind::TargetHttpsProxy, lb.https_target_proxy.clone()),
+        (
+            ResourceKind::ForwardingRule,
+            lb.https_forwarding_rule.clone(),
+        ),
+        (
+            ResourceKind::TargetHttpsProxy,
+            lb.https_target_proxy.clone(),
+        ),
         (ResourceKind::UrlMap, lb.url_map.clone()),
     ];
     if let Some(r) = &lb.forwarding_rule {
@@ -302,8 +355,14 @@ pub async fn check_lb_gone(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
         }
     }
     if remaining.is_empty() {
-        Ok(Check::Done(Evidence::from([("gone".into(), json!(checked))])))
+        Ok(Check::Done(Evidence::from([(
+            "gone".into(),
+            json!(checked),
+        )])))
     } else {
-        Ok(Check::Pending(format!("still in Compute: {}", remaining.join(", "))))
+        Ok(Check::Pending(format!(
+            "still in Compute: {}",
+            remaining.join(", ")
+        )))
     }
 }

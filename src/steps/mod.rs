@@ -13,6 +13,8 @@ mod ingress;
 mod secret;
 mod verify_tls;
 
+pub use secret::{describe_source, load_new_cert, load_source};
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -48,9 +50,12 @@ pub struct Transient(pub String);
 /// Whether an error chain is worth retrying.
 pub fn retryable(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
-        e.downcast_ref::<crate::gcp::GcpError>().is_some_and(|g| g.retryable())
-            || e.downcast_ref::<crate::k8s::K8sError>().is_some_and(|k| k.retryable())
-            || e.downcast_ref::<crate::dns::QueryError>().is_some_and(|q| q.retryable())
+        e.downcast_ref::<crate::gcp::GcpError>()
+            .is_some_and(|g| g.retryable())
+            || e.downcast_ref::<crate::k8s::K8sError>()
+                .is_some_and(|k| k.retryable())
+            || e.downcast_ref::<crate::dns::QueryError>()
+                .is_some_and(|q| q.retryable())
             || e.downcast_ref::<Transient>().is_some()
     })
 }
@@ -77,13 +82,20 @@ impl<'a> Cx<'a> {
         reporter: &'a dyn Reporter,
         deadline: Instant,
     ) -> Self {
-        Cx { env, rot, steps, reporter, deadline }
+        Cx {
+            env,
+            rot,
+            steps,
+            reporter,
+            deadline,
+        }
     }
 
     /// Reports progress of a wait.
     pub fn progress(&self, step: &str, message: impl Into<String>, expected: Option<Duration>) {
         let left = self.deadline.saturating_duration_since(Instant::now());
-        self.reporter.report(progress(step, message, Some(left), expected));
+        self.reporter
+            .report(progress(step, message, Some(left), expected));
     }
 
     /// When an earlier step finished (from its record).
@@ -97,12 +109,17 @@ impl<'a> Cx<'a> {
 
     /// An earlier step's evidence value.
     pub fn evidence(&self, step: &str, key: &str) -> Option<&Value> {
-        self.steps.iter().find(|s| s.name == step).and_then(|s| s.evidence.get(key))
+        self.steps
+            .iter()
+            .find(|s| s.name == step)
+            .and_then(|s| s.evidence.get(key))
     }
 
     /// Whether a step was ever started (started, done or failed).
     pub fn ever_started(&self, step: &str) -> bool {
-        self.steps.iter().any(|s| s.name == step && !matches!(s.status, StepStatus::Pending | StepStatus::Skipped))
+        self.steps.iter().any(|s| {
+            s.name == step && !matches!(s.status, StepStatus::Pending | StepStatus::Skipped)
+        })
     }
 
     /// Fails with a timeout error when the deadline passed.
@@ -158,15 +175,24 @@ pub enum Kind {
 }
 
 /// `create`: build and prove green.
-pub const CREATE: [Kind; 5] =
-    [Kind::CreateSecret, Kind::ReserveAddress, Kind::CreateIngress, Kind::AwaitLoadBalancer, Kind::VerifyTls];
+pub const CREATE: [Kind; 5] = [
+    Kind::CreateSecret,
+    Kind::ReserveAddress,
+    Kind::CreateIngress,
+    Kind::AwaitLoadBalancer,
+    Kind::VerifyTls,
+];
 /// `switch-dns`.
 pub const SWITCH_DNS: [Kind; 2] = [Kind::SwitchDns, Kind::VerifyDns];
 /// `drain`.
 pub const DRAIN: [Kind; 1] = [Kind::Drain];
 /// `cleanup`.
-pub const CLEANUP: [Kind; 4] =
-    [Kind::DeleteBlueIngress, Kind::AwaitBlueGone, Kind::DeleteBlueSecret, Kind::ReleaseBlueAddress];
+pub const CLEANUP: [Kind; 4] = [
+    Kind::DeleteBlueIngress,
+    Kind::AwaitBlueGone,
+    Kind::DeleteBlueSecret,
+    Kind::ReleaseBlueAddress,
+];
 /// `rollback`.
 pub const ROLLBACK: [Kind; 7] = [
     Kind::RollbackDns,
@@ -180,7 +206,13 @@ pub const ROLLBACK: [Kind; 7] = [
 
 /// Every forward step, in order.
 pub fn forward() -> Vec<Kind> {
-    CREATE.iter().chain(&SWITCH_DNS).chain(&DRAIN).chain(&CLEANUP).copied().collect()
+    CREATE
+        .iter()
+        .chain(&SWITCH_DNS)
+        .chain(&DRAIN)
+        .chain(&CLEANUP)
+        .copied()
+        .collect()
 }
 
 impl Kind {
@@ -211,7 +243,10 @@ impl Kind {
 
     /// The kind named `name`.
     pub fn from_name(name: &str) -> Option<Kind> {
-        forward().into_iter().chain(ROLLBACK).find(|k| k.name() == name)
+        forward()
+            .into_iter()
+            .chain(ROLLBACK)
+            .find(|k| k.name() == name)
     }
 
     /// One line for people.
@@ -219,10 +254,17 @@ impl Kind {
         let ns = &rot.blue.namespace;
         match self {
             Kind::CreateSecret => format!("create secret `{ns}/{}`", rot.green.secret),
-            Kind::ReserveAddress => format!("reserve global address `{}`", rot.green.address.clone().unwrap_or_default()),
+            Kind::ReserveAddress => format!(
+                "reserve global address `{}`",
+                rot.green.address.clone().unwrap_or_default()
+            ),
             Kind::CreateIngress => format!("create ingress `{ns}/{}`", rot.green.ingress),
-            Kind::AwaitLoadBalancer => "wait for ingress-gce to build the green load balancer".into(),
-            Kind::VerifyTls => "verify the green IP serves the new certificate for every host".into(),
+            Kind::AwaitLoadBalancer => {
+                "wait for ingress-gce to build the green load balancer".into()
+            }
+            Kind::VerifyTls => {
+                "verify the green IP serves the new certificate for every host".into()
+            }
             Kind::SwitchDns => format!("switch {} DNS record(s) to green", rot.records.len()),
             Kind::VerifyDns => "verify every authoritative nameserver answers green".into(),
             Kind::Drain => "wait for blue to drain".into(),
@@ -236,7 +278,10 @@ impl Kind {
             Kind::DeleteGreenIngress => format!("delete ingress `{ns}/{}`", rot.green.ingress),
             Kind::AwaitGreenGone => "wait until the green load balancer is gone".into(),
             Kind::DeleteGreenSecret => format!("delete secret `{ns}/{}`", rot.green.secret),
-            Kind::ReleaseGreenAddress => format!("release global address `{}`", rot.green.address.clone().unwrap_or_default()),
+            Kind::ReleaseGreenAddress => format!(
+                "release global address `{}`",
+                rot.green.address.clone().unwrap_or_default()
+            ),
         }
     }
 
@@ -259,10 +304,14 @@ impl Kind {
     /// How long one run of the step may take.
     pub fn deadline(self, s: &Settings) -> Duration {
         match self {
-            Kind::CreateSecret | Kind::ReserveAddress | Kind::CreateIngress | Kind::AwaitLoadBalancer | Kind::VerifyTls => {
-                s.create_timeout.get()
+            Kind::CreateSecret
+            | Kind::ReserveAddress
+            | Kind::CreateIngress
+            | Kind::AwaitLoadBalancer
+            | Kind::VerifyTls => s.create_timeout.get(),
+            Kind::SwitchDns | Kind::VerifyDns | Kind::RollbackDns | Kind::RollbackVerifyDns => {
+                s.dns_timeout.get()
             }
-            Kind::SwitchDns | Kind::VerifyDns | Kind::RollbackDns | Kind::RollbackVerifyDns => s.dns_timeout.get(),
             Kind::Drain | Kind::DrainGreen => s.drain_timeout.get(),
             _ => s.cleanup_timeout.get(),
         }
@@ -327,12 +376,29 @@ impl Kind {
 
     /// One line summarising the evidence.
     pub fn summary(self, rot: &Rotation, ev: &Evidence) -> String {
-        let s = |k: &str| ev.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let s = |k: &str| {
+            ev.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         match self {
-            Kind::AwaitLoadBalancer => format!("green IP {} ({})", s("ip"), s("https_forwarding_rule")),
-            Kind::VerifyTls => format!("{} host(s) serve certificate {} on {}", rot.blue.hosts.len(), short(&rot.cert.sha256), s("ip")),
+            Kind::AwaitLoadBalancer => {
+                format!("green IP {} ({})", s("ip"), s("https_forwarding_rule"))
+            }
+            Kind::VerifyTls => format!(
+                "{} host(s) serve certificate {} on {}",
+                rot.blue.hosts.len(),
+                short(&rot.cert.sha256),
+                s("ip")
+            ),
             Kind::SwitchDns | Kind::RollbackDns => format!("change(s) {}", s("changes")),
-            Kind::VerifyDns | Kind::RollbackVerifyDns => format!("{} nameserver answer(s) checked", ev.get("answers").and_then(Value::as_array).map_or(0, Vec::len)),
+            Kind::VerifyDns | Kind::RollbackVerifyDns => format!(
+                "{} nameserver answer(s) checked",
+                ev.get("answers")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len)
+            ),
             Kind::Drain | Kind::DrainGreen => s("summary"),
             _ => self.title(rot),
         }
@@ -352,7 +418,11 @@ async fn poll(kind: Kind, cx: &mut Cx<'_>) -> anyhow::Result<Check> {
             Ok(Check::Done(ev)) => return Ok(Check::Done(ev)),
             Ok(Check::Blocked(why)) => return Ok(Check::Blocked(why)),
             Ok(Check::NeedsAct) => {
-                return Err(Transient(format!("`{}`: the change has not taken effect", kind.name())).into());
+                return Err(Transient(format!(
+                    "`{}`: the change has not taken effect",
+                    kind.name()
+                ))
+                .into());
             }
             Ok(Check::Pending(msg)) => {
                 cx.progress(kind.name(), msg, None);
@@ -362,7 +432,8 @@ async fn poll(kind: Kind, cx: &mut Cx<'_>) -> anyhow::Result<Check> {
             Err(e) => return Err(e),
         }
         cx.check_deadline(kind.name(), "its goal")?;
-        tokio::time::sleep(interval.min(cx.deadline.saturating_duration_since(Instant::now()))).await;
+        tokio::time::sleep(interval.min(cx.deadline.saturating_duration_since(Instant::now())))
+            .await;
     }
 }
 

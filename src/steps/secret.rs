@@ -20,7 +20,10 @@ use serde_json::json;
 use super::{Check, Cx, Evidence};
 use crate::cert::CertBundle;
 use crate::k8s::{K8s, K8sError};
-use crate::plan::{BASE_NAME_LABEL, CERT_ANNOTATION, MANAGED_BY, ROTATION_LABEL, is_cert_manager, is_managed, label_value};
+use crate::plan::{
+    BASE_NAME_LABEL, CERT_ANNOTATION, MANAGED_BY, ROTATION_LABEL, is_cert_manager, is_managed,
+    label_value,
+};
 use crate::secret::SecretPem;
 use crate::workflow::record::{CertRecord, CertSource};
 
@@ -51,10 +54,16 @@ pub fn describe_source(source: &CertSource) -> String {
 pub async fn load_source(source: &CertSource, k8s: &K8s) -> anyhow::Result<CertBundle> {
     match source {
         CertSource::Files { cert, key } => {
-            let chain = read_capped(cert).with_context(|| format!("cannot read certificate `{}`", cert.display()))?;
-            let key_bytes = read_capped(key).with_context(|| format!("cannot read key `{}`", key.display()))?;
-            CertBundle::from_pem(&chain, SecretPem::new(key_bytes))
-                .with_context(|| format!("cannot load the certificate from {}", describe_source(source)))
+            let chain = read_capped(cert)
+                .with_context(|| format!("cannot read certificate `{}`", cert.display()))?;
+            let key_bytes =
+                read_capped(key).with_context(|| format!("cannot read key `{}`", key.display()))?;
+            CertBundle::from_pem(&chain, SecretPem::new(key_bytes)).with_context(|| {
+                format!(
+                    "cannot load the certificate from {}",
+                    describe_source(source)
+                )
+            })
         }
         CertSource::Secret { namespace, name } => {
             let secret = k8s
@@ -68,8 +77,9 @@ pub async fn load_source(source: &CertSource, k8s: &K8s) -> anyhow::Result<CertB
             let key = data
                 .get("tls.key")
                 .ok_or_else(|| anyhow::anyhow!("secret `{namespace}/{name}` has no `tls.key`"))?;
-            CertBundle::from_pem(&crt.0, SecretPem::new(key.0.clone()))
-                .with_context(|| format!("cannot load the certificate from secret `{namespace}/{name}`"))
+            CertBundle::from_pem(&crt.0, SecretPem::new(key.0.clone())).with_context(|| {
+                format!("cannot load the certificate from secret `{namespace}/{name}`")
+            })
         }
     }
 }
@@ -77,7 +87,9 @@ pub async fn load_source(source: &CertSource, k8s: &K8s) -> anyhow::Result<CertB
 fn read_capped(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut buf = Vec::new();
-    std::fs::File::open(path)?.take(crate::cert::MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut buf)?;
+    std::fs::File::open(path)?
+        .take(crate::cert::MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut buf)?;
     Ok(buf)
 }
 
@@ -89,9 +101,17 @@ pub async fn check_green(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
         return Ok(Check::NeedsAct);
     };
     if !is_managed(&secret.metadata) {
-        return Ok(Check::Blocked(format!("secret `{ns}/{name}` exists and was not created by rotate-cert")));
+        return Ok(Check::Blocked(format!(
+            "secret `{ns}/{name}` exists and was not created by rotate-cert"
+        )));
     }
-    let fp = secret.metadata.annotations.as_ref().and_then(|a| a.get(CERT_ANNOTATION)).cloned().unwrap_or_default();
+    let fp = secret
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(CERT_ANNOTATION))
+        .cloned()
+        .unwrap_or_default();
     if fp != cx.rot.cert.sha256 {
         return Ok(Check::Blocked(format!(
             "secret `{ns}/{name}` holds another certificate ({}) than planned ({})",
@@ -119,24 +139,38 @@ pub async fn create_green(cx: &mut Cx<'_>) -> anyhow::Result<()> {
             name: Some(cx.rot.green.secret.clone()),
             namespace: Some(ns.clone()),
             labels: Some(labels),
-            annotations: Some(BTreeMap::from([(CERT_ANNOTATION.to_string(), cx.rot.cert.sha256.clone())])),
+            annotations: Some(BTreeMap::from([(
+                CERT_ANNOTATION.to_string(),
+                cx.rot.cert.sha256.clone(),
+            )])),
             ..Default::default()
         },
         type_: Some("kubernetes.io/tls".into()),
         data: Some(BTreeMap::from([
-            ("tls.crt".to_string(), ByteString(bundle.chain_pem.clone().into_bytes())),
-            ("tls.key".to_string(), ByteString(bundle.key.expose().to_vec())),
+            (
+                "tls.crt".to_string(),
+                ByteString(bundle.chain_pem.clone().into_bytes()),
+            ),
+            (
+                "tls.key".to_string(),
+                ByteString(bundle.key.expose().to_vec()),
+            ),
         ])),
         ..Default::default()
     };
     match cx.env.k8s.create_secret(&ns, &secret).await {
         Ok(_) | Err(K8sError::AlreadyExists(_)) => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("cannot create secret `{ns}/{}`", cx.rot.green.secret)),
+        Err(e) => {
+            Err(e).with_context(|| format!("cannot create secret `{ns}/{}`", cx.rot.green.secret))
+        }
     }
 }
 
 /// Names of Secrets referenced by Ingresses other than `except`.
-async fn referenced_elsewhere(cx: &Cx<'_>, except: &[&str]) -> anyhow::Result<BTreeMap<String, String>> {
+async fn referenced_elsewhere(
+    cx: &Cx<'_>,
+    except: &[&str],
+) -> anyhow::Result<BTreeMap<String, String>> {
     let ns = &cx.rot.blue.namespace;
     let mut refs = BTreeMap::new();
     for ing in cx.env.k8s.list_ingresses(ns).await? {
@@ -160,7 +194,9 @@ pub async fn check_blue_deleted(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
     let refs = referenced_elsewhere(cx, &[&blue]).await?;
     let mut kept = Vec::new();
     for name in cx.rot.blue.managed_secrets.clone() {
-        let Some(s) = cx.env.k8s.secret(&ns, &name).await? else { continue };
+        let Some(s) = cx.env.k8s.secret(&ns, &name).await? else {
+            continue;
+        };
         if let Some(user) = refs.get(&name) {
             kept.push(format!("{name} (still used by ingress {user})"));
         } else if !is_managed(&s.metadata) || is_cert_manager(&s.metadata) {
@@ -199,7 +235,10 @@ pub async fn check_green_deleted(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
     let ns = cx.rot.blue.namespace.clone();
     let name = cx.rot.green.secret.clone();
     match cx.env.k8s.secret(&ns, &name).await? {
-        None => Ok(Check::Done(Evidence::from([("deleted".into(), json!(format!("{ns}/{name}")))]))),
+        None => Ok(Check::Done(Evidence::from([(
+            "deleted".into(),
+            json!(format!("{ns}/{name}")),
+        )]))),
         Some(s) if !is_managed(&s.metadata) => Ok(Check::Done(Evidence::from([(
             "kept".into(),
             json!(format!("{ns}/{name} was not created by rotate-cert")),

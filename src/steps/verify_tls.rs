@@ -18,9 +18,13 @@ use crate::plan::check_name;
 /// Probes every host on the green IP.
 pub async fn check(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
     let Some(ip) = cx.rot.green.ip.clone() else {
-        return Ok(Check::Blocked("the green IP is unknown: `await-load-balancer` has not recorded it".into()));
+        return Ok(Check::Blocked(
+            "the green IP is unknown: `await-load-balancer` has not recorded it".into(),
+        ));
     };
-    let ip: IpAddr = ip.parse().map_err(|_| anyhow::anyhow!("recorded green IP `{ip}` is not an IP address"))?;
+    let ip: IpAddr = ip
+        .parse()
+        .map_err(|_| anyhow::anyhow!("recorded green IP `{ip}` is not an IP address"))?;
     let want = cx.rot.cert.sha256.clone();
     let mut evidence = serde_json::Map::new();
     let mut waiting = Vec::new();
@@ -30,7 +34,11 @@ pub async fn check(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
             Err(e) => waiting.push(format!("{host}: {e}")),
             Ok(p) => {
                 if p.leaf_sha256 != want {
-                    waiting.push(format!("{host}: serves certificate {} instead of {}", short(&p.leaf_sha256), short(&want)));
+                    waiting.push(format!(
+                        "{host}: serves certificate {} instead of {}",
+                        short(&p.leaf_sha256),
+                        short(&want)
+                    ));
                 } else if let Some(err) = &p.verify_error {
                     // The right leaf with a chain that does not verify will not fix itself.
                     return Ok(Check::Blocked(format!(
@@ -40,15 +48,20 @@ pub async fn check(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
                     match (p.http_status, &p.http_error) {
                         (Some(s), _) if s < 500 => {}
                         (Some(s), _) => waiting.push(format!("{host}: HTTP {s}")),
-                        (None, Some(e)) => waiting.push(format!("{host}: HTTP request failed: {e}")),
+                        (None, Some(e)) => {
+                            waiting.push(format!("{host}: HTTP request failed: {e}"))
+                        }
                         (None, None) => waiting.push(format!("{host}: no HTTP answer")),
                     }
                 }
-                evidence.insert(host.clone(), json!({
-                    "leaf_sha256": p.leaf_sha256,
-                    "verified": p.verify_error.is_none(),
-                    "http_status": p.http_status,
-                }));
+                evidence.insert(
+                    host.clone(),
+                    json!({
+                        "leaf_sha256": p.leaf_sha256,
+                        "verified": p.verify_error.is_none(),
+                        "http_status": p.http_status,
+                    }),
+                );
             }
         }
     }

@@ -8,7 +8,9 @@ use crate::workflow::Env;
 use crate::workflow::record::Rotation;
 
 fn status(doc: &Document<Rotation>, step: &str) -> StepStatus {
-    doc.step(step).map(|s| s.status).unwrap_or(StepStatus::Pending)
+    doc.step(step)
+        .map(|s| s.status)
+        .unwrap_or(StepStatus::Pending)
 }
 
 fn started(doc: &Document<Rotation>, step: &str) -> bool {
@@ -53,9 +55,19 @@ pub async fn check(doc: &Document<Rotation>, env: &Env) -> anyhow::Result<Vec<St
     let rollback_started = started(doc, "rollback-dns");
     let rollback_done = status(doc, "rollback-dns") == StepStatus::Done;
     for rec in &rot.records {
-        let sets = env.gcp.dns.list_record_sets(&rec.zone, Some(&rec.name), Some("A")).await?;
-        let Some(set) = sets.into_iter().find(|s| s.name == rec.name && s.rtype == "A") else {
-            problems.push(format!("the A record `{}` in zone `{}` was deleted by someone else", rec.name, rec.zone));
+        let sets = env
+            .gcp
+            .dns
+            .list_record_sets(&rec.zone, Some(&rec.name), Some("A"))
+            .await?;
+        let Some(set) = sets
+            .into_iter()
+            .find(|s| s.name == rec.name && s.rtype == "A")
+        else {
+            problems.push(format!(
+                "the A record `{}` in zone `{}` was deleted by someone else",
+                rec.name, rec.zone
+            ));
             continue;
         };
         let mut now = set.rrdatas.clone();

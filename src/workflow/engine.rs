@@ -96,11 +96,17 @@ impl Engine<'_> {
         if let Some(reason) = kind.skip_reason(&self.doc.rotation) {
             self.doc.mark_skipped(name, reason.clone());
             self.save()?;
-            self.reporter.report(Event::StepSkipped { step: name.into(), reason });
+            self.reporter.report(Event::StepSkipped {
+                step: name.into(),
+                reason,
+            });
             return Ok(());
         }
         self.doc.ensure_step(name);
-        self.reporter.report(Event::StepStarted { step: name.into(), title: kind.title(&self.doc.rotation) });
+        self.reporter.report(Event::StepStarted {
+            step: name.into(),
+            title: kind.title(&self.doc.rotation),
+        });
         let started = Instant::now();
         let deadline = started + kind.deadline(&self.doc.rotation.settings);
         let mut interrupt = self.interrupt.clone();
@@ -127,20 +133,30 @@ impl Engine<'_> {
                 Ok(())
             }
             Err(RunError::Interrupted { step }) => {
-                self.doc.record(Some(name), "interrupted", "interrupted by a signal; resume continues here");
+                self.doc.record(
+                    Some(name),
+                    "interrupted",
+                    "interrupted by a signal; resume continues here",
+                );
                 self.save()?;
                 Err(RunError::Interrupted { step })
             }
             Err(RunError::Failed { step, error }) => {
                 self.doc.mark_failed(name, format!("{error:#}"));
                 self.save()?;
-                self.reporter.report(Event::StepFailed { step: name.into(), error: format!("{error:#}") });
+                self.reporter.report(Event::StepFailed {
+                    step: name.into(),
+                    error: format!("{error:#}"),
+                });
                 Err(RunError::Failed { step, error })
             }
             Err(RunError::Refused { step, reason }) => {
                 self.doc.mark_failed(name, reason.clone());
                 self.save()?;
-                self.reporter.report(Event::StepFailed { step: name.into(), error: reason.clone() });
+                self.reporter.report(Event::StepFailed {
+                    step: name.into(),
+                    error: reason.clone(),
+                });
                 Err(RunError::Refused { step, reason })
             }
             Err(e) => Err(e),
@@ -148,18 +164,28 @@ impl Engine<'_> {
     }
 
     /// Check → act → wait for one step, retrying retryable errors inside the budget.
-    async fn drive(&mut self, kind: Kind, deadline: Instant) -> Result<crate::steps::Evidence, RunError> {
+    async fn drive(
+        &mut self,
+        kind: Kind,
+        deadline: Instant,
+    ) -> Result<crate::steps::Evidence, RunError> {
         let name = kind.name();
         let budget_end = Instant::now() + RETRY_BUDGET;
         let mut attempt = 0u32;
         loop {
             let result = self.attempt(kind, deadline).await;
             match result {
-                Err(RunError::Failed { step, error }) if crate::steps::retryable(&error) && Instant::now() < budget_end.min(deadline) => {
+                Err(RunError::Failed { step, error })
+                    if crate::steps::retryable(&error)
+                        && Instant::now() < budget_end.min(deadline) =>
+                {
                     attempt += 1;
                     let delay = backoff(attempt);
                     self.reporter.report(Event::Warning {
-                        message: format!("`{step}`: {error:#}; retrying in {}", crate::util::duration::format_duration(delay)),
+                        message: format!(
+                            "`{step}`: {error:#}; retrying in {}",
+                            crate::util::duration::format_duration(delay)
+                        ),
                     });
                     self.doc.record(Some(name), "retry", format!("{error:#}"));
                     tokio::time::sleep(delay).await;
@@ -169,9 +195,16 @@ impl Engine<'_> {
         }
     }
 
-    async fn attempt(&mut self, kind: Kind, deadline: Instant) -> Result<crate::steps::Evidence, RunError> {
+    async fn attempt(
+        &mut self,
+        kind: Kind,
+        deadline: Instant,
+    ) -> Result<crate::steps::Evidence, RunError> {
         let name = kind.name();
-        let failed = |error: anyhow::Error| RunError::Failed { step: name.into(), error };
+        let failed = |error: anyhow::Error| RunError::Failed {
+            step: name.into(),
+            error,
+        };
         let mut rotation = self.doc.rotation.clone();
         let steps = self.doc.steps.clone();
         let check = {
@@ -183,7 +216,10 @@ impl Engine<'_> {
                 self.doc.rotation = rotation;
                 Ok(ev)
             }
-            Check::Blocked(reason) => Err(RunError::Refused { step: name.into(), reason }),
+            Check::Blocked(reason) => Err(RunError::Refused {
+                step: name.into(),
+                reason,
+            }),
             Check::Pending(_) => self.wait(kind, rotation, deadline).await,
             Check::NeedsAct => {
                 self.doc.mark_started(name);
@@ -202,7 +238,12 @@ impl Engine<'_> {
         }
     }
 
-    async fn wait(&mut self, kind: Kind, mut rotation: Rotation, deadline: Instant) -> Result<crate::steps::Evidence, RunError> {
+    async fn wait(
+        &mut self,
+        kind: Kind,
+        mut rotation: Rotation,
+        deadline: Instant,
+    ) -> Result<crate::steps::Evidence, RunError> {
         let name = kind.name();
         let steps = self.doc.steps.clone();
         let result = {
@@ -212,12 +253,18 @@ impl Engine<'_> {
         self.doc.rotation = rotation;
         match result {
             Ok(Check::Done(ev)) => Ok(ev),
-            Ok(Check::Blocked(reason)) => Err(RunError::Refused { step: name.into(), reason }),
+            Ok(Check::Blocked(reason)) => Err(RunError::Refused {
+                step: name.into(),
+                reason,
+            }),
             Ok(other) => Err(RunError::Failed {
                 step: name.into(),
                 error: anyhow::anyhow!("the wait ended without an outcome ({other:?})"),
             }),
-            Err(error) => Err(RunError::Failed { step: name.into(), error }),
+            Err(error) => Err(RunError::Failed {
+                step: name.into(),
+                error,
+            }),
         }
     }
 }

@@ -10,7 +10,13 @@ use std::sync::OnceLock;
 
 fn target() -> Option<&'static str> {
     static TARGET: OnceLock<Option<String>> = OnceLock::new();
-    TARGET.get_or_init(|| std::env::var("ROTATE_CERT_TEST_ABORT_AT").ok().filter(|s| !s.is_empty())).as_deref()
+    TARGET
+        .get_or_init(|| {
+            std::env::var("ROTATE_CERT_TEST_ABORT_AT")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .as_deref()
 }
 
 /// Aborts the process if the test hook names `point`.

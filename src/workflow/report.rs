@@ -78,7 +78,12 @@ impl Reporter for Silent {
 }
 
 /// Builds a progress event.
-pub fn progress(step: &str, message: impl Into<String>, deadline: Option<Duration>, expected: Option<Duration>) -> Event {
+pub fn progress(
+    step: &str,
+    message: impl Into<String>,
+    deadline: Option<Duration>,
+    expected: Option<Duration>,
+) -> Event {
     Event::Progress {
         step: step.to_string(),
         message: message.into(),

@@ -719,12 +719,14 @@ async fn garbage_collect(
     }
     delete_if_exists(world, Collection::ForwardingRules, &namer.http_rule()).await?;
     delete_if_exists(world, Collection::TargetHttpProxies, &namer.http_proxy()).await?;
+    // The promoted address stays IN_USE by the HTTPS rule until that rule is gone
+    // (Compute refuses to delete an address in use), so the HTTPS rule goes first.
+    delete_if_exists(world, Collection::ForwardingRules, &namer.https_rule()).await?;
     if ing["metadata"]["annotations"][format!("{ANN}static-ip")].as_str()
         == Some(namer.http_rule().as_str())
     {
         delete_if_exists(world, Collection::Addresses, &namer.http_rule()).await?;
     }
-    delete_if_exists(world, Collection::ForwardingRules, &namer.https_rule()).await?;
     let prefix = namer.cert_prefix();
     let certs: Vec<String> = world
         .compute

@@ -1,0 +1,530 @@
+//! The rotation subcommands: `plan`, `rotate`, `create`, `switch-dns`, `drain`,
+//! `cleanup`, `resume`, `status`, `rollback`. Each handler resolves flags, calls `ops`,
+//! and renders; none decides.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use tokio::sync::watch;
+
+use super::args::{
+    CertArgs, ConnectArgs, RunArgs, TargetArgs, TimingArgs, auth_input, settings_input,
+};
+use super::progress::{Human, Json};
+use super::{GlobalArgs, Printer, show};
+use crate::exit::{ExitCode, Stop};
+use crate::ops::rotation::{self as rot, Opened};
+use crate::ops::session::{Session, open as open_session};
+use crate::ops::status;
+use crate::state::new_rotation_id;
+use crate::steps::{self, Kind};
+use crate::workflow::report::Reporter;
+
+/// Arguments of commands that start from the live Ingress (`plan`, `rotate`, `create`).
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// The Ingress.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The new certificate.
+    #[command(flatten)]
+    pub cert: CertArgs,
+    /// Endpoints and verification.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Timing.
+    #[command(flatten)]
+    pub timing: TimingArgs,
+    /// Run options.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Skip the drain wait (recorded as a warning in the state file)
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of commands that continue a recorded rotation.
+#[derive(Debug, Args)]
+pub struct ContinueArgs {
+    /// The Ingress (finds its state file), unless `--state` is given.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Overrides of the recorded endpoints and verification.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Overrides of the recorded timing.
+    #[command(flatten)]
+    pub timing: TimingArgs,
+    /// Run options.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Skip the drain wait (recorded as a warning in the state file)
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Which command continues a rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Continue {
+    /// `switch-dns`.
+    SwitchDns,
+    /// `drain`.
+    Drain,
+    /// `cleanup`.
+    Cleanup,
+    /// `resume`.
+    Resume,
+    /// `rollback`.
+    Rollback,
+}
+
+impl Continue {
+    fn name(self) -> &'static str {
+        match self {
+            Continue::SwitchDns => "switch-dns",
+            Continue::Drain => "drain",
+            Continue::Cleanup => "cleanup",
+            Continue::Resume => "resume",
+            Continue::Rollback => "rollback",
+        }
+    }
+}
+
+fn reporter(printer: &Printer) -> Box<dyn Reporter> {
+    if printer.human() {
+        Box::new(Human::new(printer))
+    } else {
+        Box::new(Json)
+    }
+}
+
+/// Ctrl-C / SIGTERM → `true`.
+fn interrupt_signal() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// Asks before a change, unless `--yes`; refuses without a terminal.
+fn confirm(global: &GlobalArgs, printer: &Printer, question: &str) -> anyhow::Result<()> {
+    if global.yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Stop::bad_input(format!(
+            "{question}: this changes things and there is no terminal to ask on; pass `--yes` (or set ROTATE_CERT_YES=1)"
+        ))
+        .into());
+    }
+    eprint!("{question}? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(())
+    } else {
+        printer.note("nothing changed");
+        Err(Stop::new(ExitCode::Success, "cancelled: nothing changed").into())
+    }
+}
+
+/// `plan`.
+pub async fn plan(
+    printer: &Printer,
+    global: &GlobalArgs,
+    args: StartArgs,
+) -> anyhow::Result<ExitCode> {
+    let target = args.target.required()?;
+    let cert = args.cert.input()?;
+    let session = open_session(
+        &settings_input(global, &args.connect, &args.timing),
+        None,
+        &auth_input(&args.connect),
+    )
+    .await?;
+    let plan = rot::make_plan(&session, &target, &cert, &new_rotation_id()).await?;
+    if printer.human() {
+        match &plan.nothing_to_do {
+            Some(why) => printer.data(format!("nothing to do: {why}\n")),
+            None => printer.data(show::plan_text(&plan)),
+        }
+    } else {
+        printer.json(&show::plan_json(&plan));
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `rotate` (all steps) and `create` (the create steps).
+pub async fn start(
+    printer: &Printer,
+    global: &GlobalArgs,
+    args: StartArgs,
+    only_create: bool,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let command = if only_create { "create" } else { "rotate" };
+    let target = args.target.required()?;
+    let cert = args.cert.input()?;
+    let path = rot::state_path(global.state.as_deref(), Some(&target))?;
+    if path.exists()
+        && let Ok(doc) = rot::read(&path)
+        && !rot::is_complete(&doc)
+    {
+        if only_create
+            && doc.target.namespace == target.namespace
+            && doc.target.ingress == target.name
+        {
+            return continue_create(printer, global, args, path, started).await;
+        }
+        return Err(Stop::new(
+            ExitCode::StateUnavailable,
+            format!(
+                "`{}` records an unfinished rotation ({}); finish or undo it first",
+                path.display(),
+                doc.rotation_id
+            ),
+        )
+        .hint(format!("`rotate-cert resume --state {}`", path.display()))
+        .hint(format!("`rotate-cert rollback --state {}`", path.display()))
+        .into());
+    }
+    let session = open_session(
+        &settings_input(global, &args.connect, &args.timing),
+        None,
+        &auth_input(&args.connect),
+    )
+    .await?;
+    let rotation_id = new_rotation_id();
+    let plan = rot::make_plan(&session, &target, &cert, &rotation_id).await?;
+    if let Some(why) = &plan.nothing_to_do {
+        if printer.human() {
+            printer.note(format!("nothing to do: {why}"));
+        } else {
+            printer.json(&show::plan_json(&plan));
+        }
+        return Ok(ExitCode::Success);
+    }
+    if printer.human() {
+        printer.note(show::plan_text(&plan).trim_end());
+    } else {
+        printer.json(&show::plan_json(&plan));
+    }
+    confirm(
+        global,
+        printer,
+        &format!("{command} ingress `{target}` as planned"),
+    )?;
+    let mut opened = rot::start(&path, &plan, &target, command, args.run.break_lock)?;
+    let reporter = reporter(printer);
+    if let Some(s) = &opened.stale {
+        rot::warn(reporter.as_ref(), s.clone());
+    }
+    if args.force {
+        opened.doc.rotation.force_drain = true;
+    }
+    let list: Vec<Kind> = if only_create {
+        steps::CREATE.to_vec()
+    } else {
+        steps::forward()
+    };
+    finish(
+        printer,
+        &session,
+        &mut opened,
+        &list,
+        reporter.as_ref(),
+        started,
+    )
+    .await
+}
+
+async fn continue_create(
+    printer: &Printer,
+    global: &GlobalArgs,
+    args: StartArgs,
+    path: PathBuf,
+    started: Instant,
+) -> anyhow::Result<ExitCode> {
+    let mut opened = rot::open(&path, "create", args.run.break_lock)?;
+    let session = continue_session(global, &args.connect, &args.timing, &mut opened).await?;
+    rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+    let reporter = reporter(printer);
+    finish(
+        printer,
+        &session,
+        &mut opened,
+        &steps::CREATE,
+        reporter.as_ref(),
+        started,
+    )
+    .await
+}
+
+async fn continue_session(
+    global: &GlobalArgs,
+    connect: &ConnectArgs,
+    timing: &TimingArgs,
+    opened: &mut Opened,
+) -> anyhow::Result<Session> {
+    let mut input = settings_input(global, connect, timing);
+    if input.context.is_none() {
+        input.context = opened.doc.rotation.settings.context.clone();
+    }
+    let session = open_session(
+        &input,
+        Some(&opened.doc.rotation.settings),
+        &auth_input(connect),
+    )
+    .await?;
+    if session.settings.project != opened.doc.rotation.settings.project {
+        return Err(Stop::bad_input(format!(
+            "the rotation is in project `{}`, not `{}`",
+            opened.doc.rotation.settings.project, session.settings.project
+        ))
+        .into());
+    }
+    opened.doc.rotation.settings = session.settings.clone();
+    Ok(session)
+}
+
+/// Runs `list`, then prints the summary (or the stop).
+async fn finish(
+    printer: &Printer,
+    session: &Session,
+    opened: &mut Opened,
+    list: &[Kind],
+    reporter: &dyn Reporter,
+    started: Instant,
+) -> anyhow::Result<ExitCode> {
+    let path = opened.store.path().to_path_buf();
+    let result = rot::run(session, opened, list, reporter, interrupt_signal()).await;
+    let complete = rot::is_complete(&opened.doc);
+    if !printer.human() {
+        printer.json(&show::summary_json(
+            &opened.doc,
+            &path,
+            result.is_ok(),
+            started.elapsed(),
+        ));
+    }
+    result?;
+    if printer.human() {
+        if complete {
+            printer.note(show::summary_text(&opened.doc, started.elapsed()).trim_end());
+        } else {
+            let next = rot::remaining(&opened.doc, &steps::forward());
+            if let Some(k) = next.first() {
+                let cmd = match k {
+                    Kind::SwitchDns | Kind::VerifyDns => "switch-dns",
+                    Kind::Drain => "drain",
+                    _ => "cleanup",
+                };
+                printer.note(format!(
+                    "next: `rotate-cert {cmd} --state {}` (or `resume` for everything left)",
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `switch-dns`, `drain`, `cleanup`, `resume`, `rollback`.
+pub async fn continue_rotation(
+    printer: &Printer,
+    global: &GlobalArgs,
+    args: ContinueArgs,
+    which: Continue,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let target = args.target.target()?;
+    let path = rot::state_path(global.state.as_deref(), target.as_ref())?;
+    if !path.exists() {
+        return Err(
+            Stop::bad_input(format!("no rotation recorded at `{}`", path.display()))
+                .hint("start one with `rotate-cert rotate` or `rotate-cert create`")
+                .into(),
+        );
+    }
+    let mut opened = rot::open(&path, which.name(), args.run.break_lock)?;
+    if let Some(t) = &target
+        && (opened.doc.target.namespace != t.namespace || opened.doc.target.ingress != t.name)
+    {
+        return Err(Stop::bad_input(format!(
+            "`{}` belongs to ingress `{}/{}`, not `{t}`",
+            path.display(),
+            opened.doc.target.namespace,
+            opened.doc.target.ingress
+        ))
+        .into());
+    }
+    let reporter = reporter(printer);
+    if let Some(s) = &opened.stale {
+        rot::warn(reporter.as_ref(), s.clone());
+    }
+    if rot::is_complete(&opened.doc) {
+        printer.note(format!(
+            "the rotation in `{}` is already complete: nothing to do",
+            path.display()
+        ));
+        return Ok(ExitCode::Success);
+    }
+    let session = continue_session(global, &args.connect, &args.timing, &mut opened).await?;
+    if args.force {
+        opened.doc.rotation.force_drain = true;
+        opened.doc.record(
+            Some("drain"),
+            "forced",
+            "the drain wait is skipped (--force)",
+        );
+    }
+    let list: Vec<Kind> = match which {
+        Continue::Rollback => {
+            let list = rot::rollback_plan(&opened.doc, &path)?;
+            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            confirm(
+                global,
+                printer,
+                &format!(
+                    "roll back the rotation of `{}/{}`",
+                    opened.doc.target.namespace, opened.doc.target.ingress
+                ),
+            )?;
+            rot::begin_rollback(&mut opened.doc, &list);
+            list
+        }
+        _ if opened.doc.rotation.rolling_back => {
+            if which != Continue::Resume {
+                return Err(Stop::bad_input(
+                    "this rotation is being rolled back: use `rollback` (or `resume`) to finish it",
+                )
+                .into());
+            }
+            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            rot::remaining(&opened.doc, &steps::ROLLBACK)
+        }
+        Continue::Resume => {
+            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            rot::remaining(&opened.doc, &steps::forward())
+        }
+        Continue::SwitchDns => {
+            rot::require_done(&opened.doc, &steps::CREATE, "switch-dns", &path)?;
+            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            confirm(global, printer, "switch DNS to the green load balancer")?;
+            steps::SWITCH_DNS.to_vec()
+        }
+        Continue::Drain => {
+            rot::require_done(&opened.doc, &steps::SWITCH_DNS, "drain", &path)?;
+            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            steps::DRAIN.to_vec()
+        }
+        Continue::Cleanup => {
+            rot::require_done(&opened.doc, &steps::DRAIN, "cleanup", &path)?;
+            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            confirm(
+                global,
+                printer,
+                &format!(
+                    "delete the blue ingress `{}/{}`",
+                    opened.doc.target.namespace, opened.doc.target.ingress
+                ),
+            )?;
+            steps::CLEANUP.to_vec()
+        }
+    };
+    finish(
+        printer,
+        &session,
+        &mut opened,
+        &list,
+        reporter.as_ref(),
+        started,
+    )
+    .await
+}
+
+/// Arguments of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The Ingress (finds its state file), unless `--state` is given.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Overrides of the recorded endpoints and verification.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Show only what the state file records (no live checks)
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `status`.
+pub async fn status(
+    printer: &Printer,
+    global: &GlobalArgs,
+    args: StatusArgs,
+) -> anyhow::Result<ExitCode> {
+    let target = args.target.target()?;
+    let path = rot::state_path(global.state.as_deref(), target.as_ref())?;
+    if !path.exists() {
+        return Err(
+            Stop::bad_input(format!("no rotation recorded at `{}`", path.display())).into(),
+        );
+    }
+    let doc = rot::read(&path)?;
+    let live = if args.offline {
+        None
+    } else {
+        let mut input = settings_input(global, &args.connect, &TimingArgs::default());
+        if input.context.is_none() {
+            input.context = doc.rotation.settings.context.clone();
+        }
+        match open_session(
+            &input,
+            Some(&doc.rotation.settings),
+            &auth_input(&args.connect),
+        )
+        .await
+        {
+            Ok(session) => Some(status::live(&session, &doc).await),
+            Err(e) => {
+                printer.warn(format!("live checks skipped: {e:#}"));
+                None
+            }
+        }
+    };
+    if printer.human() {
+        printer.data(show::status_text(&doc, &path, live.as_ref()));
+    } else {
+        printer.json(&serde_json::json!({
+            "event": "status",
+            "rotation_id": doc.rotation_id,
+            "state_file": path.display().to_string(),
+            "serial": doc.serial,
+            "complete": rot::is_complete(&doc),
+            "rolling_back": doc.rotation.rolling_back,
+            "target": doc.target,
+            "certificate": doc.rotation.cert,
+            "blue": {"ingress": doc.rotation.blue.name, "ip": doc.rotation.blue.ip},
+            "green": {"ingress": doc.rotation.green.ingress, "ip": doc.rotation.green.ip},
+            "steps": show::steps_json(&doc),
+            "warnings": doc.rotation.warnings,
+            "live": live,
+        }));
+    }
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,289 @@
+//! Gathers everything `plan` decides from: the live Ingress and its Secrets, its load
+//! balancer in Compute, what its IP serves, the new certificate and its preflight, the
+//! Cloud DNS zones and records, the nameservers, and anything already carrying the green
+//! names. Read-only: it changes nothing anywhere.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use crate::cert::{PreflightOptions, preflight};
+use crate::exit::Stop;
+use crate::gcp::dns::RecordSet;
+use crate::plan::{
+    AddressObserved, LbObserved, Observed, STATIC_IP_ANNOTATION, ZoneObserved, base_name,
+    check_name, green_names, hosts, ingress_ip, lb_names,
+};
+use crate::steps::load_source;
+use crate::workflow::record::{CertRecord, CertSource};
+
+use super::session::Session;
+
+/// `NAMESPACE/NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl Target {
+    /// Parses `NAMESPACE/NAME` (or `NAME`, in `default`).
+    pub fn parse(s: &str, flag: &str) -> Result<Target, Stop> {
+        let (ns, name) = s.split_once('/').unwrap_or(("default", s));
+        let ok = |p: &str| {
+            !p.is_empty()
+                && p.len() <= 253
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+                && p.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && p.ends_with(|c: char| c.is_ascii_alphanumeric())
+        };
+        if !ok(ns) || !ok(name) || name.contains('/') {
+            return Err(Stop::bad_input(format!(
+                "{flag} `{s}` is not NAMESPACE/NAME (lowercase letters, digits, `-` and `.`)"
+            )));
+        }
+        Ok(Target {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+/// Where the new certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertInput {
+    /// `--cert FILE --key FILE`.
+    Files {
+        /// Chain file.
+        cert: PathBuf,
+        /// Key file.
+        key: PathBuf,
+    },
+    /// `--from-secret NAMESPACE/NAME`.
+    Secret(Target),
+}
+
+impl CertInput {
+    /// As recorded in the state file (paths made absolute so `resume` can run elsewhere).
+    pub fn source(&self) -> CertSource {
+        match self {
+            CertInput::Files { cert, key } => CertSource::Files {
+                cert: std::path::absolute(cert).unwrap_or_else(|_| cert.clone()),
+                key: std::path::absolute(key).unwrap_or_else(|_| key.clone()),
+            },
+            CertInput::Secret(t) => CertSource::Secret {
+                namespace: t.namespace.clone(),
+                name: t.name.clone(),
+            },
+        }
+    }
+}
+
+/// Observes the world for a rotation of `target` to `cert`.
+pub async fn observe(
+    session: &Session,
+    target: &Target,
+    cert: &CertInput,
+) -> anyhow::Result<Observed> {
+    let env = &session.env;
+    let settings = &session.settings;
+    let ns = &target.namespace;
+    let ingress = env.k8s.ingress(ns, &target.name).await?;
+
+    // The new certificate.
+    let source = cert.source();
+    let bundle = load_source(&source, &env.k8s)
+        .await
+        .map_err(|e| Stop::bad_input(format!("{e:#}")))?;
+    let (tls_hosts, all_hosts) = ingress.as_ref().map(hosts).unwrap_or_default();
+    let report = preflight(
+        bundle.chain_pem.as_bytes(),
+        &bundle.key,
+        &PreflightOptions {
+            hostnames: tls_hosts.clone(),
+            min_validity: settings.min_validity.get(),
+            now: SystemTime::now(),
+        },
+    );
+    let cert_record = CertRecord {
+        sha256: bundle.fingerprint().to_string(),
+        source,
+        subject: bundle.summary.subject.clone(),
+        sans: bundle.summary.sans.clone(),
+        not_after: bundle.summary.not_after.clone(),
+        key_type: bundle.summary.key_type.to_string(),
+    };
+
+    let mut obs = Observed {
+        namespace: ns.clone(),
+        name: target.name.clone(),
+        ingress: ingress.clone(),
+        blue_secrets: BTreeMap::new(),
+        lb: LbObserved::default(),
+        static_address: None,
+        blue_probes: BTreeMap::new(),
+        preflight: report,
+        cert: Some(cert_record.clone()),
+        zones: Vec::new(),
+        records: BTreeMap::new(),
+        green_ingress: None,
+        green_secret: None,
+        green_address: None,
+        nameservers: BTreeMap::new(),
+    };
+    let Some(ing) = ingress else {
+        return Ok(obs);
+    };
+
+    for t in ing
+        .spec
+        .as_ref()
+        .and_then(|s| s.tls.clone())
+        .unwrap_or_default()
+    {
+        if let Some(name) = t.secret_name {
+            let secret = env.k8s.secret(ns, &name).await?;
+            obs.blue_secrets.insert(name, secret);
+        }
+    }
+    if let Some(lb) = lb_names(&ing) {
+        match env
+            .gcp
+            .compute
+            .get_forwarding_rule(&lb.https_forwarding_rule)
+            .await
+        {
+            Ok(rule) => obs.lb.https_rule_ip = Some(rule.ip_address.to_string()),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
+        }
+        match env
+            .gcp
+            .compute
+            .get_target_https_proxy(&lb.https_target_proxy)
+            .await
+        {
+            Ok(proxy) => {
+                for c in proxy.ssl_certificates {
+                    match env.gcp.compute.get_ssl_certificate(&c).await {
+                        Ok(cert) => {
+                            obs.lb
+                                .proxy_certs
+                                .insert(c, cert.leaf_sha256.unwrap_or_default());
+                        }
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(name) = ing
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(STATIC_IP_ANNOTATION))
+    {
+        obs.static_address = address(session, name).await?;
+    }
+    if let Some(ip) = ingress_ip(&ing).and_then(|ip| ip.parse::<std::net::IpAddr>().ok()) {
+        for host in &all_hosts {
+            let probe = env
+                .prober
+                .probe(ip, &check_name(host))
+                .await
+                .map_err(|e| e.to_string());
+            obs.blue_probes.insert(host.clone(), probe);
+        }
+    }
+
+    // Cloud DNS.
+    obs.zones = match &settings.zone {
+        Some(z) => match env.gcp.dns.get_zone(z).await {
+            Ok(zone) => vec![zone_observed(zone)],
+            Err(e) if e.is_not_found() => Vec::new(),
+            Err(e) => return Err(e.into()),
+        },
+        None => env
+            .gcp
+            .dns
+            .list_zones(None)
+            .await?
+            .into_iter()
+            .map(zone_observed)
+            .collect(),
+    };
+    for host in &all_hosts {
+        let fqdn = format!("{}.", host.trim_end_matches('.'));
+        let zone = obs
+            .zones
+            .iter()
+            .filter(|z| settings.zone.is_some() || z.visibility != "private")
+            .filter(|z| fqdn == z.dns_name || fqdn.ends_with(&format!(".{}", z.dns_name)))
+            .max_by_key(|z| z.dns_name.len())
+            .cloned();
+        if let Some(zone) = zone {
+            let sets: Vec<RecordSet> = env
+                .gcp
+                .dns
+                .list_record_sets(&zone.name, Some(&fqdn), Some("A"))
+                .await?;
+            obs.records
+                .insert(host.clone(), sets.into_iter().find(|s| s.rtype == "A"));
+            if !obs.nameservers.contains_key(&zone.name) {
+                let ns_list = if settings.nameservers.is_empty() {
+                    crate::dns::resolve_nameservers(&zone.nameservers).await.map_err(|e| {
+                        Stop::refused(e).hint("pass `--nameserver IP[:PORT]` to name the authoritative servers to verify")
+                    })?
+                } else {
+                    settings
+                        .nameservers
+                        .iter()
+                        .filter_map(|s| crate::dns::parse_nameserver(s).ok())
+                        .collect()
+                };
+                obs.nameservers.insert(zone.name.clone(), ns_list);
+            }
+        }
+    }
+
+    // Anything already carrying the green names.
+    let names = green_names(&base_name(&ing), &cert_record.sha256);
+    obs.green_ingress = env.k8s.ingress(ns, &names.ingress).await?;
+    obs.green_secret = env.k8s.secret(ns, &names.secret).await?;
+    obs.green_address = address(session, &names.address).await?;
+    Ok(obs)
+}
+
+async fn address(session: &Session, name: &str) -> anyhow::Result<Option<AddressObserved>> {
+    match session.env.gcp.compute.get_address(name).await {
+        Ok(a) => Ok(Some(AddressObserved {
+            name: a.name,
+            address: a.address.map(|i| i.to_string()).unwrap_or_default(),
+            status: format!("{:?}", a.status),
+            description: a.description.unwrap_or_default(),
+        })),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn zone_observed(z: crate::gcp::ManagedZone) -> ZoneObserved {
+    ZoneObserved {
+        name: z.name,
+        dns_name: z.dns_name,
+        visibility: format!("{:?}", z.visibility).to_lowercase(),
+        nameservers: z.name_servers,
+    }
+}
