@@ -453,6 +453,8 @@ Register-ArgumentCompleter -Native -CommandName 'rotate-cert' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw')
+            [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -478,12 +480,61 @@ Register-ArgumentCompleter -Native -CommandName 'rotate-cert' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rotate-cert;sandbox;demo' {
+            [CompletionResult]::new('--time-scale', '--time-scale', [CompletionResultType]::ParameterName, 'Multiply every realistic delay by this factor')
+            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Concurrent clients')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Keep the sandbox files and the state file in DIR (default: a temporary directory, removed at the end)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubernetes context from the kubeconfig [default: the current context]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors (no progress, no step lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors (no progress, no step lines)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr; repeat for debug logs (`-vv`)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr; repeat for debug logs (`-vv`)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required for changes when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required for changes when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rotate-cert;sandbox;load' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The directory `sandbox up` wrote (its `env` names the DNS server, port and CA)')
+            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Concurrent clients')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (default: at Ctrl-C)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host to request (repeatable)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubernetes context from the kubeconfig [default: the current context]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors (no progress, no step lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors (no progress, no step lines)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr; repeat for debug logs (`-vv`)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr; repeat for debug logs (`-vv`)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required for changes when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required for changes when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'rotate-cert;sandbox;help' {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw')
+            [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'rotate-cert;sandbox;help;up' {
+            break
+        }
+        'rotate-cert;sandbox;help;demo' {
+            break
+        }
+        'rotate-cert;sandbox;help;load' {
             break
         }
         'rotate-cert;sandbox;help;help' {
@@ -540,9 +591,17 @@ Register-ArgumentCompleter -Native -CommandName 'rotate-cert' -ScriptBlock {
         }
         'rotate-cert;help;sandbox' {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw')
+            [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report')
             break
         }
         'rotate-cert;help;sandbox;up' {
+            break
+        }
+        'rotate-cert;help;sandbox;demo' {
+            break
+        }
+        'rotate-cert;help;sandbox;load' {
             break
         }
         'rotate-cert;help;help' {

@@ -94,17 +94,35 @@ _rotate__cert() {
             rotate__cert__subcmd__help,switch-dns)
                 cmd="rotate__cert__subcmd__help__subcmd__switch__subcmd__dns"
                 ;;
+            rotate__cert__subcmd__help__subcmd__sandbox,demo)
+                cmd="rotate__cert__subcmd__help__subcmd__sandbox__subcmd__demo"
+                ;;
+            rotate__cert__subcmd__help__subcmd__sandbox,load)
+                cmd="rotate__cert__subcmd__help__subcmd__sandbox__subcmd__load"
+                ;;
             rotate__cert__subcmd__help__subcmd__sandbox,up)
                 cmd="rotate__cert__subcmd__help__subcmd__sandbox__subcmd__up"
+                ;;
+            rotate__cert__subcmd__sandbox,demo)
+                cmd="rotate__cert__subcmd__sandbox__subcmd__demo"
                 ;;
             rotate__cert__subcmd__sandbox,help)
                 cmd="rotate__cert__subcmd__sandbox__subcmd__help"
                 ;;
+            rotate__cert__subcmd__sandbox,load)
+                cmd="rotate__cert__subcmd__sandbox__subcmd__load"
+                ;;
             rotate__cert__subcmd__sandbox,up)
                 cmd="rotate__cert__subcmd__sandbox__subcmd__up"
                 ;;
+            rotate__cert__subcmd__sandbox__subcmd__help,demo)
+                cmd="rotate__cert__subcmd__sandbox__subcmd__help__subcmd__demo"
+                ;;
             rotate__cert__subcmd__sandbox__subcmd__help,help)
                 cmd="rotate__cert__subcmd__sandbox__subcmd__help__subcmd__help"
+                ;;
+            rotate__cert__subcmd__sandbox__subcmd__help,load)
+                cmd="rotate__cert__subcmd__sandbox__subcmd__help__subcmd__load"
                 ;;
             rotate__cert__subcmd__sandbox__subcmd__help,up)
                 cmd="rotate__cert__subcmd__sandbox__subcmd__help__subcmd__up"
@@ -718,8 +736,36 @@ _rotate__cert() {
             return 0
             ;;
         rotate__subcmd__cert__subcmd__help__subcmd__sandbox)
-            opts="up"
+            opts="up demo load"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__help__subcmd__sandbox__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__help__subcmd__sandbox__subcmd__load)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1238,7 +1284,7 @@ _rotate__cert() {
             return 0
             ;;
         rotate__subcmd__cert__subcmd__sandbox)
-            opts="-q -v -y -h -V --state --output --project --context --quiet --verbose --yes --help --version up help"
+            opts="-q -v -y -h -V --state --output --project --context --quiet --verbose --yes --help --version up demo load help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1267,9 +1313,65 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__help)
-            opts="up help"
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__demo)
+            opts="-q -v -y -h -V --time-scale --clients --dir --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --time-scale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__help)
+            opts="up demo load help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1295,6 +1397,20 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__load)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__up)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1302,6 +1418,52 @@ _rotate__cert() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotate__subcmd__cert__subcmd__sandbox__subcmd__load)
+            opts="-q -v -y -h -V --dir --clients --duration --host --state --output --project --context --quiet --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -438,6 +438,8 @@ set edit:completion:arg-completer[rotate-cert] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand up 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
+            cand demo 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw'
+            cand load 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rotate-cert;sandbox;up'= {
@@ -461,11 +463,56 @@ set edit:completion:arg-completer[rotate-cert] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rotate-cert;sandbox;demo'= {
+            cand --time-scale 'Multiply every realistic delay by this factor'
+            cand --clients 'Concurrent clients'
+            cand --dir 'Keep the sandbox files and the state file in DIR (default: a temporary directory, removed at the end)'
+            cand --state 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]'
+            cand --output 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)'
+            cand --project 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]'
+            cand --context 'Kubernetes context from the kubeconfig [default: the current context]'
+            cand -q 'Print only errors (no progress, no step lines)'
+            cand --quiet 'Print only errors (no progress, no step lines)'
+            cand -v 'More detail on stderr; repeat for debug logs (`-vv`)'
+            cand --verbose 'More detail on stderr; repeat for debug logs (`-vv`)'
+            cand -y 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rotate-cert;sandbox;load'= {
+            cand --dir 'The directory `sandbox up` wrote (its `env` names the DNS server, port and CA)'
+            cand --clients 'Concurrent clients'
+            cand --duration 'Stop after this long (default: at Ctrl-C)'
+            cand --host 'Host to request (repeatable)'
+            cand --state 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]'
+            cand --output 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)'
+            cand --project 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]'
+            cand --context 'Kubernetes context from the kubeconfig [default: the current context]'
+            cand -q 'Print only errors (no progress, no step lines)'
+            cand --quiet 'Print only errors (no progress, no step lines)'
+            cand -v 'More detail on stderr; repeat for debug logs (`-vv`)'
+            cand --verbose 'More detail on stderr; repeat for debug logs (`-vv`)'
+            cand -y 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rotate-cert;sandbox;help'= {
             cand up 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
+            cand demo 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw'
+            cand load 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rotate-cert;sandbox;help;up'= {
+        }
+        &'rotate-cert;sandbox;help;demo'= {
+        }
+        &'rotate-cert;sandbox;help;load'= {
         }
         &'rotate-cert;sandbox;help;help'= {
         }
@@ -508,8 +555,14 @@ set edit:completion:arg-completer[rotate-cert] = {|@words|
         }
         &'rotate-cert;help;sandbox'= {
             cand up 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
+            cand demo 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw'
+            cand load 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report'
         }
         &'rotate-cert;help;sandbox;up'= {
+        }
+        &'rotate-cert;help;sandbox;demo'= {
+        }
+        &'rotate-cert;help;sandbox;load'= {
         }
         &'rotate-cert;help;help'= {
         }

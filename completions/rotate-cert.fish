@@ -357,18 +357,20 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand completions" -s 
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -l state -d 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]' -r -F
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -l output -d 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)' -r -f -a "human\t'Messages and progress for people, on stderr'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -l state -d 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]' -r -F
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -l output -d 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)' -r -f -a "human\t'Messages and progress for people, on stderr'
 json\t'Machine-readable JSON on stdout'"
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -s V -l version -d 'Print version'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -f -a "up" -d 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -s V -l version -d 'Print version'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -f -a "up" -d 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -f -a "demo" -d 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -f -a "load" -d 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and not __fish_seen_subcommand_from up demo load help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l dir -d 'Directory for the env file, kubeconfig, key file and certificates' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l time-scale -d 'Multiply every realistic delay by this factor (1 = real pace: a rotation takes about 20 minutes; the default makes it about a minute)' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l http-port -d 'HTTP port on 127.0.0.1 (0 = any free port)' -r
@@ -384,7 +386,36 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __f
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -l time-scale -d 'Multiply every realistic delay by this factor' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -l clients -d 'Concurrent clients' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -l dir -d 'Keep the sandbox files and the state file in DIR (default: a temporary directory, removed at the end)' -r -F
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -l state -d 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]' -r -F
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -l output -d 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)' -r -f -a "human\t'Messages and progress for people, on stderr'
+json\t'Machine-readable JSON on stdout'"
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from demo" -s V -l version -d 'Print version'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -l dir -d 'The directory `sandbox up` wrote (its `env` names the DNS server, port and CA)' -r -F
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -l clients -d 'Concurrent clients' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -l duration -d 'Stop after this long (default: at Ctrl-C)' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -l host -d 'Host to request (repeatable)' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -l state -d 'The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json` in the current directory, from `--ingress`]' -r -F
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -l output -d 'Output format: `human` (messages and progress on stderr) or `json` (one JSON object or event per line on stdout)' -r -f -a "human\t'Messages and progress for people, on stderr'
+json\t'Machine-readable JSON on stdout'"
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from load" -s V -l version -d 'Print version'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "demo" -d 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "load" -d 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert plan rotate create switch-dns drain cleanup resume status rollback completions sandbox help" -f -a "check-cert" -d 'Check a certificate and key before rotating to them (exit 0 pass, 2 fail)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert plan rotate create switch-dns drain cleanup resume status rollback completions sandbox help" -f -a "plan" -d 'Show what a rotation would change, without changing anything'
@@ -400,3 +431,5 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert plan rotate create switch-dns drain cleanup resume status rollback completions sandbox help" -f -a "sandbox" -d 'A simulated GKE + Google Cloud on loopback, for rehearsals and tests'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and not __fish_seen_subcommand_from check-cert plan rotate create switch-dns drain cleanup resume status rollback completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start the sandbox on loopback, write its files into DIR, and serve until Ctrl-C'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "demo" -d 'Start a sandbox, put it under load, rotate its Ingress, and report what clients saw'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "load" -d 'Run HTTPS clients against a running sandbox (resolving through its DNS) and report'

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Printer;
 use crate::util::duration::format_duration;
-use crate::util::time::now_rfc3339;
+use crate::util::time::now_rfc3339_millis as now_rfc3339;
 use crate::workflow::report::{Event, Reporter};
 
 /// People: step lines on stderr and a spinner while waiting.

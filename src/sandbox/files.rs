@@ -33,6 +33,8 @@ pub struct Files {
     pub renewed_cert: PathBuf,
     /// `certs/renewed.key`.
     pub renewed_key: PathBuf,
+    /// The variables the env file exports, in order.
+    pub vars: Vec<(String, String)>,
 }
 
 /// rotate-cert's settings at the sandbox's pace: realistic defaults scaled by the time
@@ -87,6 +89,7 @@ pub fn write(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Files> {
         renewed_cert: dir.join("certs/renewed.pem"),
         renewed_key: dir.join("certs/renewed.key"),
         dir: dir.clone(),
+        vars: Vec::new(),
     };
     write_private(
         &files.kubeconfig,
@@ -142,16 +145,60 @@ pub fn write(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Files> {
         "# time scale {} (every realistic delay multiplied by it)\n",
         world.core.timing.scale
     ));
-    for (k, v) in vars {
+    for (k, v) in &vars {
         env.push_str(&format!("export {k}={}\n", quote(&v)));
     }
     fs::write(&files.env, env)?;
+    let mut files = files;
+    files.vars = vars;
     Ok(files)
+}
+
+/// Reads the variables an env file exports (the format [`write`] produces).
+pub fn read_env(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let text = fs::read_to_string(path)?;
+    let mut vars = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("export ") else {
+            continue;
+        };
+        let Some((k, v)) = rest.split_once('=') else {
+            continue;
+        };
+        let v = v
+            .strip_prefix('\'')
+            .and_then(|v| v.strip_suffix('\''))
+            .unwrap_or(v)
+            .replace("'\\''", "'");
+        vars.push((k.to_string(), v));
+    }
+    Ok(vars)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_file_round_trips() {
+        let dir = std::env::temp_dir().join(format!("rc-env-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("env");
+        fs::write(
+            &p,
+            format!(
+                "# c\nexport A={}\nexport B={}\n",
+                quote("x y"),
+                quote("it's")
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            read_env(&p).unwrap(),
+            vec![("A".into(), "x y".into()), ("B".into(), "it's".into())]
+        );
+        let _ = fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn quotes_for_the_shell() {

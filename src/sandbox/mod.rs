@@ -22,6 +22,7 @@ pub mod google;
 pub mod http;
 pub mod kube;
 pub mod lb;
+pub mod load;
 pub mod monitoring;
 pub mod seed;
 pub mod token;

@@ -14,7 +14,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{SCHEMA, TOOL_VERSION};
-use crate::util::time::now_rfc3339;
+use crate::util::time::now_rfc3339_millis as now_rfc3339;
 
 /// One rotation's state file, with the engine's rotation-specific payload `T`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

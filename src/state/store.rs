@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 
 use super::codec::{decode, encode, read_capped, rotation_id_of};
 use super::{Document, SCHEMA, StoreError, TOOL_VERSION, backup_path};
-use crate::util::time::now_rfc3339;
+use crate::util::time::now_rfc3339_millis as now_rfc3339;
 
 /// Somewhere a rotation's [`Document`] is kept between runs.
 ///

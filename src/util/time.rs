@@ -11,6 +11,12 @@ pub fn now_rfc3339() -> String {
     rfc3339(SystemTime::now())
 }
 
+/// Now, as RFC 3339 UTC with millisecond precision (`2026-11-27T03:04:12.345Z`), for
+/// records whose durations matter (state file steps, events).
+pub fn now_rfc3339_millis() -> String {
+    rfc3339_millis(SystemTime::now())
+}
+
 /// A system time as RFC 3339 UTC with second precision.
 pub fn rfc3339(t: SystemTime) -> String {
     let secs = t

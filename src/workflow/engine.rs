@@ -102,7 +102,10 @@ impl Engine<'_> {
             });
             return Ok(());
         }
-        self.doc.ensure_step(name);
+        let rec = self.doc.ensure_step(name);
+        if rec.started_at.is_none() {
+            rec.started_at = Some(crate::util::time::now_rfc3339_millis());
+        }
         self.reporter.report(Event::StepStarted {
             step: name.into(),
             title: kind.title(&self.doc.rotation),
