@@ -146,7 +146,7 @@ pub fn write(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<Files> {
         world.core.timing.scale
     ));
     for (k, v) in &vars {
-        env.push_str(&format!("export {k}={}\n", quote(&v)));
+        env.push_str(&format!("export {k}={}\n", quote(v)));
     }
     fs::write(&files.env, env)?;
     let mut files = files;
