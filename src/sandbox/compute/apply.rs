@@ -2,10 +2,12 @@
 //! reasons) and what each mutation does to the world when its operation completes.
 //!
 //! Enforced as the real API does: resource-name syntax, duplicates (409), references to
-//! missing resources (404), in-use deletes (400 `resourceInUseByAnotherResource`), at
-//! most 15 certificates per proxy, at most 5 certificates per chain, key/certificate
-//! match, one IP per port (a static IP cannot serve two forwarding rules on the same
-//! port), reserved-IP promotion, address `RESERVED` ⇄ `IN_USE` with `users[]`.
+//! missing resources (404), in-use deletes of certificates, proxies, URL maps and
+//! backend services (400 `resourceInUseByAnotherResource`; an address in use can be
+//! released, its rules keep the IP), at most 15 certificates per proxy, at most 5
+//! certificates per chain, key/certificate match, one IP per port (a static IP cannot
+//! serve two forwarding rules on the same port), reserved-IP promotion, address
+//! `RESERVED` ⇄ `IN_USE` with `users[]`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -300,18 +302,10 @@ impl Inner {
             Collection::BackendServices => {
                 scan(Collection::UrlMaps, &|j| url_map_services(j).iter().any(is))
             }
-            Collection::Addresses => self.get(coll, name).and_then(|r| {
-                r.json["users"]
-                    .as_array()
-                    .and_then(|u| u.first())
-                    .and_then(|u| u.as_str())
-                    .map(|u| {
-                        parse_ref(project, u)
-                            .map(|(c, n)| partial(project, c, &n))
-                            .unwrap_or_else(|| u.to_string())
-                    })
-            }),
-            Collection::ForwardingRules => None,
+            // Releasing an address in use is allowed: its forwarding rules keep the IP
+            // (as an ephemeral one) until they are deleted. ingress-gce relies on it: its
+            // garbage collection deletes the promoted address before the HTTPS rule.
+            Collection::Addresses | Collection::ForwardingRules => None,
         }
     }
 

@@ -26,15 +26,24 @@ const STATIC_IP: &str = "kubernetes.io/ingress.global-static-ip-name";
 const ALLOW_HTTP: &str = "kubernetes.io/ingress.allow-http";
 const PRE_SHARED: &str = "ingress.gcp.kubernetes.io/pre-shared-cert";
 
-/// Whether ingress-gce (external class) processes this Ingress (§4.1 of the notes).
+/// Whether ingress-gce (external class) processes this Ingress, as upstream's
+/// `IsGCEIngress` decides: the `kubernetes.io/ingress.class` annotation `gce`, or neither
+/// the annotation nor `spec.ingressClassName` set. ingress-gce registers no class that
+/// `spec.ingressClassName` could name, so an Ingress that sets only that field (even to
+/// `gce`) is left alone.
 pub fn is_gce(ing: &Value) -> bool {
     match ing["metadata"]["annotations"]["kubernetes.io/ingress.class"].as_str() {
+        Some("") | None => ing["spec"]["ingressClassName"].is_null(),
         Some(class) => class == "gce",
-        None => match ing["spec"]["ingressClassName"].as_str() {
-            None => true,
-            Some(name) => name == "gce",
-        },
     }
+}
+
+/// Whether the controller has put its finalizer on `ing` (it owns a load balancer, or
+/// is about to).
+pub(super) fn owns(ing: &Value) -> bool {
+    string_list(&ing["metadata"]["finalizers"])
+        .iter()
+        .any(|f| f == FINALIZER)
 }
 
 /// Runs one sync; returns when to run again, if a retry or a timed transition is due.
@@ -45,9 +54,6 @@ pub async fn sync(ctl: &Arc<Controller>, key: &str) -> Option<Duration> {
         ctl.forget(key);
         return None;
     };
-    if !is_gce(&ing) {
-        return None;
-    }
     let uid = world.kube.kube_system_uid();
     let namer = Namer::new(&uid, ns, name);
     let retry = world
@@ -55,7 +61,9 @@ pub async fn sync(ctl: &Arc<Controller>, key: &str) -> Option<Duration> {
         .timing
         .scaled(Duration::from_secs(10))
         .max(Duration::from_millis(50));
-    if !ing["metadata"]["deletionTimestamp"].is_null() {
+    // Upstream's `NeedsCleanup`: deleted, or no longer of class gce (its finalizer tells
+    // whether the controller ever owned it).
+    if !ing["metadata"]["deletionTimestamp"].is_null() || !is_gce(&ing) {
         return match garbage_collect(world, &ing, &namer, &uid).await {
             Ok(()) => {
                 ctl.forget(key);
