@@ -1,9 +1,9 @@
 //! Real clients against the sandbox, configured only by the files `sandbox up` writes:
 //! `gcloud` (with the `env` file and a fresh `CLOUDSDK_CONFIG`), `curl` and
-//! `openssl s_client` (with `certs/ca.pem`), `kubectl` (with `kubeconfig`), and the
-//! `rotate-cert sandbox up` process itself.
+//! `openssl s_client` (with `certs/ca.pem`), `dig` (on the DNS port), `kubectl` (with
+//! `kubeconfig`), and the `rotate-cert sandbox up` process itself.
 //!
-//! `gcloud`, `curl`, `openssl` and `kubectl` must be installed: a test that needs one
+//! `gcloud`, `curl`, `openssl`, `dig` and `kubectl` must be installed: a test that needs one
 //! fails, saying so, when it is not.
 
 use std::collections::BTreeMap;
@@ -312,6 +312,53 @@ async fn curl_and_openssl_verify_the_chain_and_reach_both_backends() {
         assert!(
             text.contains("issuer=CN = rotate-cert sandbox CA"),
             "{text}"
+        );
+    }
+
+    // Without SNI the first certificate on the proxy is served.
+    let out = tokio::process::Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("{ip}:{port}"),
+            "-noservername",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("subject=CN = www.example.test"), "{text}");
+
+    // DNS for both hosts answers the load balancer's IP with the zone's TTL.
+    let dns_port = env.sandbox.endpoints().dns.port().to_string();
+    for host in HOSTS {
+        let out = run(
+            "dig",
+            &[
+                "@127.0.0.1",
+                "-p",
+                &dns_port,
+                "+noall",
+                "+answer",
+                host,
+                "A",
+            ],
+        )
+        .await;
+        let answer = String::from_utf8_lossy(&out.stdout);
+        let fields: Vec<&str> = answer.split_whitespace().collect();
+        let ttl = env.sandbox.world().core.timing.ttl_secs.to_string();
+        assert_eq!(
+            fields,
+            [
+                format!("{host}.").as_str(),
+                ttl.as_str(),
+                "IN",
+                "A",
+                ip.as_str()
+            ],
+            "{answer}"
         );
     }
 

@@ -247,6 +247,24 @@ fn der(pem: &str) -> Vec<u8> {
     rotate_cert::cert::parse_chain_pem(pem.as_bytes()).expect("PEM chain")[0].to_vec()
 }
 
+fn x509_sans(der: &[u8]) -> Vec<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).expect("X.509");
+    cert.subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|s| {
+            s.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    x509_parser::extensions::GeneralName::DNSName(d) => Some(d.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn fingerprint16(pem: &str) -> String {
     let d = ring::digest::digest(&ring::digest::SHA256, pem.as_bytes());
     hex::encode(d.as_ref())[..16].to_string()
@@ -839,36 +857,109 @@ async fn one_static_ip_serves_one_ingress_and_a_proxy_takes_at_most_15_certifica
     .await;
     assert!(warning.contains("Error 400"), "{warning}");
     assert!(annotation(&env.ingress("many").unwrap(), "https-target-proxy").is_none());
-    // The same rule through the API: setSslCertificates with 16 certificates.
-    let certs: Vec<String> = env
+    // The same rule through the API, on a proxy of our own in front of the demo's URL
+    // map: 16 certificates are refused on insert and on setSslCertificates, 15 taken.
+    let many_certs: Vec<String> = env
         .world()
         .compute
         .list(rotate_cert::sandbox::compute::links::Collection::SslCertificates)
         .iter()
+        .filter(|c| {
+            c["description"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("default/many")
+        })
         .filter_map(|c| c["selfLink"].as_str().map(String::from))
-        .filter(|l| l.contains("k8s2-cr-"))
-        .take(16)
         .collect();
-    assert_eq!(certs.len(), 16);
-    let proxy = annotation(&ing, "https-target-proxy").unwrap();
+    assert_eq!(many_certs.len(), 16, "ingress-gce uploaded every Secret");
+    let web = env.ingress("web").unwrap();
+    let web_um = format!("global/urlMaps/{}", annotation(&web, "url-map").unwrap());
     let (status, body) = env
         .compute_post(
-            &format!("/targetHttpsProxies/{proxy}/setSslCertificates"),
-            json!({"sslCertificates": certs}),
+            "targetHttpsProxies",
+            json!({"name": "api-proxy", "urlMap": web_um, "sslCertificates": many_certs}),
         )
         .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"]["errors"][0]["reason"], "invalid");
-    let (status, _) = env
+    let (status, op) = env
         .compute_post(
-            &format!("/targetHttpsProxies/{proxy}/setSslCertificates"),
-            json!({"sslCertificates": certs[..15]}),
+            "targetHttpsProxies",
+            json!({"name": "api-proxy", "urlMap": web_um, "sslCertificates": many_certs[..15]}),
         )
         .await;
-    assert_eq!(status, 200, "15 are allowed");
+    assert_eq!(status, 200, "{op}");
+    env.wait_op(&op).await;
+    let (status, body) = env
+        .compute_post(
+            "/targetHttpsProxies/api-proxy/setSslCertificates",
+            json!({"sslCertificates": many_certs}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, op) = env
+        .compute_post(
+            "forwardingRules",
+            json!({"name": "api-fs", "target": "global/targetHttpsProxies/api-proxy", "portRange": "443"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{op}");
+    env.wait_op(&op).await;
+    let api_ip = env.compute("forwardingRules/api-fs").await.1["IPAddress"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Each SNI name gets its certificate; a client without SNI gets the first one.
+    let on_proxy: Vec<Value> =
+        env.compute("targetHttpsProxies/api-proxy").await.1["sslCertificates"]
+            .as_array()
+            .unwrap()
+            .clone();
+    let sans_of = |link: &Value| -> Vec<String> {
+        let name = link.as_str().unwrap().rsplit('/').next().unwrap();
+        env.world()
+            .compute
+            .get(
+                rotate_cert::sandbox::compute::links::Collection::SslCertificates,
+                name,
+            )
+            .unwrap()["subjectAlternativeNames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    let seventh = sans_of(&on_proxy[7]);
+    let leaf = eventually(Duration::from_secs(5), || async {
+        match env.probe(&seventh[0], &api_ip, "/").await {
+            Some((200, _, leaf)) => Some(leaf),
+            _ => None,
+        }
+    })
+    .await;
+    assert_eq!(x509_sans(&leaf), seventh);
+    let out = tokio::process::Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("{api_ip}:{}", env.sandbox.endpoints().lb_port),
+            "-noservername",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("openssl runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let default_cn = &sans_of(&on_proxy[0])[0];
+    assert!(
+        text.contains(&format!("subject=CN = {default_cn}")),
+        "{default_cn} expected: {text}"
+    );
 
     // Deleting a certificate a proxy uses is refused.
-    let in_use_cert = annotation(&ing, "ssl-cert").unwrap();
+    let in_use_cert = on_proxy[3].as_str().unwrap().rsplit('/').next().unwrap();
     let resp = env
         .http
         .delete(format!(
@@ -885,6 +976,27 @@ async fn one_static_ip_serves_one_ingress_and_a_proxy_takes_at_most_15_certifica
         body["error"]["errors"][0]["reason"],
         "resourceInUseByAnotherResource"
     );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("is already being used by 'projects/sandbox-project/global/targetHttpsProxies/api-proxy'"),
+        "{body}"
+    );
+    for path in ["forwardingRules/api-fs", "targetHttpsProxies/api-proxy"] {
+        let resp = env
+            .http
+            .delete(format!(
+                "{}{COMPUTE}/{path}",
+                env.sandbox.endpoints().base_url()
+            ))
+            .bearer_auth(&env.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        env.wait_op(&resp.json().await.unwrap()).await;
+    }
 
     // Once the first lets go of the address, the controller's retries give it to the
     // second; with both gone it is RESERVED again, and never deleted (the user owns it).
@@ -902,7 +1014,8 @@ async fn one_static_ip_serves_one_ingress_and_a_proxy_takes_at_most_15_certifica
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn only_ingresses_of_class_gce_are_provisioned_and_a_class_change_cleans_up() {
+async fn only_class_gce_is_provisioned_a_new_static_ip_moves_the_rules_and_a_class_change_cleans_up()
+ {
     let env = Env::start(RealisticDelays::default()).await;
     // `spec.ingressClassName: gce` without the annotation: ingress-gce ignores it.
     let by_field = ingress_yaml("by-field", "www.example.test", &["web-tls"], "")
@@ -931,6 +1044,48 @@ async fn only_ingresses_of_class_gce_are_provisioned_and_a_class_change_cleans_u
             .all(|u| !u["name"].as_str().unwrap().contains("-default-by-field-")),
         "no load balancer for an Ingress of another class"
     );
+
+    // Naming a static IP for a running Ingress recreates its forwarding rules on it.
+    let old_ip = status_ip(&ing).unwrap();
+    let (status, op) = env
+        .compute_post("addresses", json!({"name": "moved-ip"}))
+        .await;
+    assert_eq!(status, 200, "{op}");
+    env.wait_op(&op).await;
+    let new_ip = env.compute("addresses/moved-ip").await.1["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.ok(&[
+        "annotate",
+        "ingress",
+        "moved",
+        "kubernetes.io/ingress.global-static-ip-name=moved-ip",
+    ])
+    .await;
+    eventually(Duration::from_secs(10), || async {
+        (status_ip(&env.ingress("moved")?).as_deref() == Some(new_ip.as_str())).then_some(())
+    })
+    .await;
+    for key in ["forwarding-rule", "https-forwarding-rule"] {
+        let rule = annotation(&ing, key).unwrap();
+        let (_, fr) = env.compute(&format!("forwardingRules/{rule}")).await;
+        assert_eq!(fr["IPAddress"], new_ip.as_str(), "{fr}");
+    }
+    assert_eq!(env.event_count("moved", &format!("IP is now {new_ip}")), 1);
+    assert_eq!(
+        env.serving("www.example.test", &new_ip).await,
+        der(&env.sandbox.certs().live.chain_pem)
+    );
+    let port = env.sandbox.endpoints().lb_port;
+    let old = old_ip.parse::<std::net::IpAddr>().unwrap();
+    eventually(Duration::from_secs(3), || async {
+        tokio::net::TcpStream::connect((old, port))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
 
     // Moving an Ingress to another class garbage-collects its load balancer and
     // releases the finalizer, as upstream's NeedsCleanup does.

@@ -10,8 +10,12 @@
 //! writes its annotations, `status.loadBalancer` and finalizer, and records events. On
 //! delete it garbage-collects in the real order, then drops the finalizer.
 
+mod ensure;
+mod gc;
+mod https;
 pub mod namer;
 mod sync;
+mod translate;
 
 pub use sync::{is_gce, provision_now};
 
