@@ -147,6 +147,11 @@ async fn gcloud_reads_the_demo_load_balancer_with_the_env_file() {
         .find(|c| c["name"] == cert.as_str())
         .unwrap_or_else(|| panic!("{cert} in {certs}"));
     assert_eq!(listed["type"], "SELF_MANAGED");
+    let expires = listed["expireTime"].as_str().unwrap();
+    assert!(
+        expires.ends_with("-08:00") && expires.contains('.'),
+        "Compute's time format: {expires}"
+    );
 
     let (args, out) = &outs[1];
     let described = json_out(args, out);

@@ -344,7 +344,7 @@ impl Inner {
                 }
                 obj.insert("certificate".into(), json!(pem));
                 obj.insert("type".into(), json!("SELF_MANAGED"));
-                obj.insert("expireTime".into(), json!(facts.expire_time));
+                obj.insert("expireTime".into(), json!(compute_time(&facts.expire_time)));
                 obj.insert("subjectAlternativeNames".into(), json!(facts.sans));
             }
             Collection::TargetHttpsProxies | Collection::TargetHttpProxies => {
@@ -448,12 +448,25 @@ impl Inner {
 }
 
 fn creation_timestamp() -> String {
-    // Real Compute timestamps carry a Pacific offset; clients must accept any offset.
-    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(-8));
+    pacific(time::OffsetDateTime::now_utc())
+}
+
+/// A time as Compute writes it: milliseconds and a Pacific offset
+/// (`2026-01-01T04:00:00.000-08:00`); clients must accept any offset.
+fn pacific(t: time::OffsetDateTime) -> String {
     let fmt = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
     );
-    now.format(&fmt).unwrap_or_default()
+    t.to_offset(time::macros::offset!(-8))
+        .format(&fmt)
+        .unwrap_or_default()
+}
+
+/// An RFC 3339 time (the certificate summary's `notAfter`) in Compute's form.
+fn compute_time(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(pacific)
+        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 /// Every backend-service reference in a URL map.
@@ -494,4 +507,22 @@ pub fn string_list(v: &Value) -> Vec<String> {
         .flatten()
         .filter_map(|s| s.as_str().map(String::from))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_compute_writes_them() {
+        assert_eq!(
+            compute_time("2026-01-01T12:00:00Z"),
+            "2026-01-01T04:00:00.000-08:00"
+        );
+        let created = creation_timestamp();
+        assert!(
+            created.ends_with("-08:00") && created.len() == 29,
+            "{created}"
+        );
+    }
 }
