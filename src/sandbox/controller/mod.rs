@@ -3,12 +3,19 @@
 //! and the reference notes it cites).
 //!
 //! It watches Ingresses (never Secrets: a changed Secret reaches the load balancer only
-//! on the next resync or Ingress edit, as upstream), waits the provisioning delay for a
-//! new Ingress, then creates through the Compute API — with real operations and their
+//! on the next resync or Ingress edit, as upstream), records `Scheduled for sync` on
+//! every add, update and periodic resync, waits the provisioning delay for a new
+//! Ingress, then creates through the Compute API — with real operations and their
 //! delays — the backend services, URL map, HTTP proxy and rule, the promoted static IP,
 //! one SslCertificate per TLS Secret (content-hash names), the HTTPS proxy and rule; it
 //! writes its annotations, `status.loadBalancer` and finalizer, and records events. On
-//! delete it garbage-collects in the real order, then drops the finalizer.
+//! delete, or when the Ingress leaves class gce, it garbage-collects in the real order,
+//! then drops the finalizer.
+//!
+//! Files: `sync.rs` (one queued sync and shared helpers), `translate.rs` (Ingress → URL
+//! map and backends), `ensure.rs` (the sync order and forwarding rules), `https.rs`
+//! (certificates and the HTTPS proxy), `gc.rs` (garbage collection), `namer.rs` (v2
+//! names).
 
 mod ensure;
 mod gc;
