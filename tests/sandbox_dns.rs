@@ -821,11 +821,9 @@ async fn gcloud_lists_and_updates_through_the_api() {
     let env = Env::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("gcloud");
-    // gcloud 528 authenticates here with a token the sandbox issued. The JWT path
-    // (CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE=<key file>) does not work yet: gcloud
-    // ignores the key file's token_uri (it needs CLOUDSDK_AUTH_TOKEN_HOST as well), and
-    // then signs with aud "https://oauth2.googleapis.com/token", which Google accepts but
-    // the sandbox's token endpoint refuses (it wants aud == the key file's token_uri).
+    // gcloud authenticates here with a token the sandbox issued; the service-account
+    // path of the `env` file (CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE with
+    // CLOUDSDK_AUTH_TOKEN_HOST) is exercised by `tests/sandbox_clients.rs`.
     let token_file = dir.path().join("token");
     std::fs::write(&token_file, env.world().tokens.issue()).unwrap();
     let auth = [(

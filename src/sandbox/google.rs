@@ -196,24 +196,24 @@ fn check_value(
     match desc {
         Value::String(t) => match t.as_str() {
             "string" if value.is_string() => Ok(()),
-            "string" => Err(bad_value(at, value, "type TYPE_STRING")),
+            "string" => Err(bad_value(at, value, "TYPE_STRING")),
             // proto3 JSON: 64-bit integers are strings, but numbers are accepted too.
             "int64" if value.as_str().is_some_and(|s| s.parse::<i128>().is_ok()) => Ok(()),
             "int64" if value.as_i64().is_some() || value.as_u64().is_some() => Ok(()),
-            "int64" => Err(bad_value(at, value, "type TYPE_INT64")),
+            "int64" => Err(bad_value(at, value, "TYPE_INT64")),
             "integer" if value.as_i64().is_some() || value.as_u64().is_some() => Ok(()),
             "integer" if value.as_str().is_some_and(|s| s.parse::<i64>().is_ok()) => Ok(()),
-            "integer" => Err(bad_value(at, value, "type TYPE_INT32")),
+            "integer" => Err(bad_value(at, value, "TYPE_INT32")),
             "number" if value.is_number() => Ok(()),
-            "number" => Err(bad_value(at, value, "type TYPE_DOUBLE")),
+            "number" => Err(bad_value(at, value, "TYPE_DOUBLE")),
             "boolean" if value.is_boolean() => Ok(()),
-            "boolean" => Err(bad_value(at, value, "type TYPE_BOOL")),
+            "boolean" => Err(bad_value(at, value, "TYPE_BOOL")),
             "any" => Ok(()),
             e if e.starts_with("enum:") => {
                 let allowed = &e["enum:".len()..];
                 match value.as_str() {
                     Some(s) if allowed.split('|').any(|a| a == s) => Ok(()),
-                    _ => Err(bad_value(at, value, "type TYPE_ENUM")),
+                    _ => Err(bad_value(at, value, "TYPE_ENUM")),
                 }
             }
             _ => Ok(()),
@@ -227,7 +227,7 @@ fn check_value(
             }
             if let Some(item) = d.get("array") {
                 let Value::Array(items) = value else {
-                    return Err(bad_value(at, value, "type TYPE_LIST"));
+                    return Err(bad_value(at, value, "TYPE_LIST"));
                 };
                 for (i, v) in items.iter().enumerate() {
                     check_value(all, item, v, &format!("{at}[{i}]"))?;
@@ -236,7 +236,7 @@ fn check_value(
             }
             if let Some(item) = d.get("map") {
                 let Value::Object(m) = value else {
-                    return Err(bad_value(at, value, "type TYPE_MESSAGE"));
+                    return Err(bad_value(at, value, "TYPE_MESSAGE"));
                 };
                 for (k, v) in m {
                     check_value(all, item, v, &format!("{at}[{k}]"))?;

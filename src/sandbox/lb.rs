@@ -7,9 +7,9 @@
 //! routed by the URL map (host rules, path matchers, `/*` prefix rules) to simulated
 //! backends whose body names the backend and the load balancer, counted into the
 //! Monitoring series, and answered 502 until the front end is programmed. Keep-alive
-//! connections are closed after a maximum age (`Connection: close` on the next
-//! response), and when a rule is deleted its listener stops accepting and its
-//! connections are shut down gracefully.
+//! connections are closed at a maximum age (`Connection: close` on a response in
+//! flight, an idle one simply closed), and when a rule is deleted its listener stops
+//! accepting and its connections are shut down gracefully.
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
@@ -190,6 +190,7 @@ async fn serve_rule(
         let world = world.clone();
         let rule = rule.clone();
         let mut conn_stop = stop.clone();
+        let conn_max_age = world.core.timing.conn_max_age;
         conns.push(tokio::spawn(async move {
             let Ok(tls) = acceptor.accept(tcp).await else {
                 return;
@@ -204,9 +205,17 @@ async fn serve_rule(
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(tls), service);
             tokio::pin!(conn);
+            // At its maximum age the connection closes once idle (at once if it is idle
+            // now, else after the response in flight), like a front end that forces
+            // long-lived clients to reconnect (and so re-resolve DNS).
+            let aged = tokio::time::sleep(conn_max_age);
             tokio::select! {
                 _ = conn.as_mut() => {}
                 _ = conn_stop.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+                _ = aged => {
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.await;
                 }

@@ -1,13 +1,15 @@
 //! Compute Engine v1, global resources: the store, its operations, and the views other
 //! sandbox parts read (load-balancer listeners, the controller, the inventory).
 //!
-//! Mutations go through [`mutate`]: checked synchronously ([`apply::Inner::check`]),
+//! Mutations go through [`mutate`]: checked synchronously ([`apply::Inner::check`], rules in `check.rs`),
 //! turned into an [`ops::Operation`], and applied when the operation reaches `DONE` on
 //! the sandbox clock. The simulated ingress-gce controller uses the same path as API
 //! clients, so its resources obey the same rules and take the same time.
 
 pub mod apply;
+pub mod check;
 pub mod links;
+mod listing;
 pub mod ops;
 pub mod routes;
 

@@ -3,15 +3,26 @@
 //! and the reference notes it cites).
 //!
 //! It watches Ingresses (never Secrets: a changed Secret reaches the load balancer only
-//! on the next resync or Ingress edit, as upstream), waits the provisioning delay for a
-//! new Ingress, then creates through the Compute API — with real operations and their
+//! on the next resync or Ingress edit, as upstream), records `Scheduled for sync` on
+//! every add, update and periodic resync, waits the provisioning delay for a new
+//! Ingress, then creates through the Compute API — with real operations and their
 //! delays — the backend services, URL map, HTTP proxy and rule, the promoted static IP,
 //! one SslCertificate per TLS Secret (content-hash names), the HTTPS proxy and rule; it
 //! writes its annotations, `status.loadBalancer` and finalizer, and records events. On
-//! delete it garbage-collects in the real order, then drops the finalizer.
+//! delete, or when the Ingress leaves class gce, it garbage-collects in the real order,
+//! then drops the finalizer.
+//!
+//! Files: `sync.rs` (one queued sync and shared helpers), `translate.rs` (Ingress → URL
+//! map and backends), `ensure.rs` (the sync order and forwarding rules), `https.rs`
+//! (certificates and the HTTPS proxy), `gc.rs` (garbage collection), `namer.rs` (v2
+//! names).
 
+mod ensure;
+mod gc;
+mod https;
 pub mod namer;
 mod sync;
+mod translate;
 
 pub use sync::{is_gce, provision_now};
 
@@ -23,6 +34,7 @@ use tokio::sync::{broadcast, watch};
 
 use super::World;
 use super::core::lock;
+use super::kube::EventType;
 
 /// The finalizer the v2 naming scheme uses.
 pub const FINALIZER: &str = "networking.gke.io/ingress-finalizer-V2";
@@ -82,11 +94,32 @@ impl Controller {
         });
     }
 
-    fn enqueue_all(self: &Arc<Self>) {
+    /// The informer's periodic resync: every Ingress is "updated" unchanged, so each one
+    /// of class gce is scheduled (with its event) and synced.
+    fn resync_all(self: &Arc<Self>) {
         for ing in self.world.kube.list("ingresses", None) {
-            if let Some(key) = key_of(&ing) {
-                self.enqueue(key);
-            }
+            self.on_ingress(&ing, None);
+        }
+    }
+
+    /// The Ingress informer's add/update handler: an Ingress of class gce gets a
+    /// `Scheduled for sync` event and is queued; one that just stopped being of class gce
+    /// is queued too, so its load balancer is garbage-collected.
+    fn on_ingress(self: &Arc<Self>, ing: &serde_json::Value, old: Option<&serde_json::Value>) {
+        let Some(key) = key_of(ing) else { return };
+        if is_gce(ing) {
+            let ns = ing["metadata"]["namespace"].as_str().unwrap_or("default");
+            self.world.kube.record_event(
+                ns,
+                ing,
+                "Normal",
+                "Sync",
+                "Scheduled for sync",
+                COMPONENT,
+            );
+            self.enqueue(key);
+        } else if old.is_some_and(is_gce) || sync::owns(ing) {
+            self.enqueue(key);
         }
     }
 
@@ -120,22 +153,25 @@ pub async fn run(world: Arc<World>, mut shutdown: watch::Receiver<bool>) {
         running: Mutex::new(HashMap::new()),
         first_seen: Mutex::new(HashMap::new()),
     });
-    controller.enqueue_all();
+    controller.resync_all();
     let resync = world.core.timing.resync.max(Duration::from_millis(50));
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + resync, resync);
     loop {
         tokio::select! {
             ev = events.recv() => match ev {
-                Ok(ev) if ev.resource == "ingresses" => {
-                    if let Some(key) = key_of(&ev.object) {
-                        controller.enqueue(key);
+                Ok(ev) if ev.resource == "ingresses" => match ev.event_type {
+                    EventType::Deleted => {
+                        if let Some(key) = key_of(&ev.object) {
+                            controller.enqueue(key);
+                        }
                     }
-                }
+                    _ => controller.on_ingress(&ev.object, ev.old_object.as_ref()),
+                },
                 Ok(_) => {}
-                Err(broadcast::error::RecvError::Lagged(_)) => controller.enqueue_all(),
+                Err(broadcast::error::RecvError::Lagged(_)) => controller.resync_all(),
                 Err(broadcast::error::RecvError::Closed) => return,
             },
-            _ = ticker.tick() => controller.enqueue_all(),
+            _ = ticker.tick() => controller.resync_all(),
             _ = shutdown.changed() => return,
         }
     }

@@ -7,11 +7,9 @@
 //! sizes, and kubectl's `last-applied-configuration` annotation (which would repeat the
 //! data) is redacted.
 
-use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use base64::Engine;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 use super::resources::RESOURCES;
 use super::status::Status;
@@ -79,22 +77,29 @@ impl Kube {
                 && e["source"]["component"] == source_component
         };
         let now = now_rfc3339();
-        if let Some(existing) = self.list("events", Some(ns)).into_iter().find(same) {
+        // client-go names an Event `<object>.<hex>`; deriving the hex from what makes two
+        // events "the same" finds the one to fold into without scanning the namespace
+        // (a controller records one per Ingress on every resync).
+        let key = format!(
+            "{}|{}|{}|{type_}|{reason}|{message}|{source_component}",
+            involved["kind"], involved["namespace"], involved["uid"]
+        );
+        let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
+        let hex: String = digest.as_ref()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let name = format!("{}.{hex}", meta["name"].as_str().unwrap_or("unknown"));
+        if let Some(existing) = self.get("events", Some(ns), &name).filter(same) {
             let count = existing["count"].as_i64().unwrap_or(1) + 1;
-            let name = existing["metadata"]["name"].as_str().unwrap_or_default();
             return self.patch_merge(
                 "events",
                 Some(ns),
-                name,
+                &name,
                 &json!({"count": count, "lastTimestamp": now}),
                 false,
             );
         }
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        let name = format!("{}.{nanos:x}", meta["name"].as_str().unwrap_or("unknown"));
         self.create(
             "events",
             Some(ns),
