@@ -54,6 +54,7 @@ const EXIT_CODES_HELP: &str = "Exit codes:
 
 /// Global options; each can also be set from its `ROTATE_CERT_*` environment variable.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The state file that records a rotation [default: `rotate-cert.<namespace>.<name>.state.json`
     /// in the current directory, from `--ingress`]

@@ -157,7 +157,9 @@ pub async fn plan(
         &auth_input(&args.connect),
     )
     .await?;
-    let plan = rot::make_plan(&session, &target, &cert, &new_rotation_id()).await?;
+    let path = rot::state_path(global.state.as_deref(), Some(&target))?;
+    let plan =
+        rot::make_plan_following(&session, &path, &target, &cert, &new_rotation_id()).await?;
     if printer.human() {
         match &plan.nothing_to_do {
             Some(why) => printer.data(format!("nothing to do: {why}\n")),
@@ -210,7 +212,7 @@ pub async fn start(
     )
     .await?;
     let rotation_id = new_rotation_id();
-    let plan = rot::make_plan(&session, &target, &cert, &rotation_id).await?;
+    let plan = rot::make_plan_following(&session, &path, &target, &cert, &rotation_id).await?;
     if let Some(why) = &plan.nothing_to_do {
         if printer.human() {
             printer.note(format!("nothing to do: {why}"));

@@ -199,12 +199,12 @@ pub fn status_text(
 ) -> String {
     let r = &doc.rotation;
     let mut out = String::new();
-    let phase = if r.rolling_back {
-        "rolling back"
-    } else if crate::ops::rotation::is_complete(doc) {
-        "complete"
-    } else {
-        "in progress"
+    let complete = crate::ops::rotation::is_complete(doc);
+    let phase = match (r.rolling_back, complete) {
+        (true, true) => "rolled back",
+        (true, false) => "rolling back",
+        (false, true) => "complete",
+        (false, false) => "in progress",
     };
     let _ = writeln!(
         out,
@@ -281,7 +281,7 @@ pub fn status_text(
         for s in &live.served {
             let what = match (&s.leaf_sha256, s.certificate) {
                 (Some(f), Some(c)) => format!(
-                    "{c} certificate {}{}",
+                    "serves {c} certificate {}{}",
                     short(f),
                     if s.verified {
                         ""
@@ -289,17 +289,16 @@ pub fn status_text(
                         " (chain does not verify)"
                     }
                 ),
-                _ => s.error.clone().unwrap_or_default(),
+                _ => format!(
+                    "no TLS answer: {}",
+                    s.error.as_deref().unwrap_or("unknown error")
+                ),
             };
             let http = s
                 .http_status
                 .map(|h| format!(", HTTP {h}"))
                 .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  {:<6} {} {} serves {what}{http}",
-                s.side, s.ip, s.host
-            );
+            let _ = writeln!(out, "  {:<6} {} {} {what}{http}", s.side, s.ip, s.host);
         }
         for i in &live.ingresses {
             let backends: Vec<String> =

@@ -101,9 +101,15 @@ pub async fn observe(
 
     // The new certificate.
     let source = cert.source();
-    let bundle = load_source(&source, &env.k8s)
-        .await
-        .map_err(|e| Stop::bad_input(format!("{e:#}")))?;
+    // A certificate that cannot be read is bad input, unless the API failed in a way a
+    // retry can help (then the caller retries the whole observation).
+    let bundle = load_source(&source, &env.k8s).await.map_err(|e| {
+        if crate::steps::retryable(&e) {
+            e
+        } else {
+            Stop::bad_input(format!("{e:#}")).into()
+        }
+    })?;
     let (tls_hosts, all_hosts) = ingress.as_ref().map(hosts).unwrap_or_default();
     let report = preflight(
         bundle.chain_pem.as_bytes(),

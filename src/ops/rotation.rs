@@ -4,6 +4,7 @@
 //! prints.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::sync::watch;
@@ -62,6 +63,114 @@ pub fn state_path(explicit: Option<&Path>, target: Option<&Target>) -> Result<Pa
     }
 }
 
+/// An Ingress that a finished rotation replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    /// The Ingress that replaced it (the rotation's green one).
+    pub by: Target,
+    /// The rotation that replaced it.
+    pub rotation_id: String,
+}
+
+/// When `target` no longer exists because the finished rotation recorded at `path`
+/// replaced it, what replaced it: running the same `rotate` again must find the work
+/// done, not a missing Ingress.
+pub async fn replaced_by(
+    session: &Session,
+    path: &Path,
+    target: &Target,
+) -> anyhow::Result<Option<Replaced>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let Ok(doc) = read(path) else {
+        return Ok(None);
+    };
+    if !is_complete(&doc)
+        || doc.rotation.rolling_back
+        || doc.target.namespace != target.namespace
+        || doc.target.ingress != target.name
+        || retry_reads(|| async {
+            Ok(session
+                .env
+                .k8s
+                .ingress(&target.namespace, &target.name)
+                .await?)
+        })
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    Ok(Some(Replaced {
+        by: Target {
+            namespace: target.namespace.clone(),
+            name: doc.rotation.green.ingress.clone(),
+        },
+        rotation_id: doc.rotation_id.clone(),
+    }))
+}
+
+/// Plans a rotation of `target`, or — when a finished rotation recorded at `path`
+/// replaced it — checks that its replacement already serves `cert` ("nothing to do") and
+/// otherwise refuses with the name to rotate instead.
+pub async fn make_plan_following(
+    session: &Session,
+    path: &Path,
+    target: &Target,
+    cert: &CertInput,
+    rotation_id: &str,
+) -> anyhow::Result<Plan> {
+    let Some(replaced) = replaced_by(session, path, target).await? else {
+        return make_plan(session, target, cert, rotation_id).await;
+    };
+    let by = &replaced.by;
+    let mut plan = make_plan(session, by, cert, rotation_id).await?;
+    match &plan.nothing_to_do {
+        Some(why) => {
+            plan.nothing_to_do = Some(format!(
+                "ingress `{target}` was replaced by `{by}` in rotation `{}` (recorded in `{}`), and {why}",
+                replaced.rotation_id,
+                path.display()
+            ));
+            Ok(plan)
+        }
+        None => Err(Stop::bad_input(format!(
+            "ingress `{target}` was replaced by `{by}` in rotation `{}` (recorded in `{}`): rotate `{by}` instead",
+            replaced.rotation_id,
+            path.display()
+        ))
+        .hint(format!("`--ingress {by}`"))
+        .into()),
+    }
+}
+
+/// How many times a read-only observation is tried when the APIs fail transiently.
+const READ_ATTEMPTS: u32 = 4;
+
+/// Runs a read-only observation again when it failed in a way a retry can help (a lost
+/// answer, 429, 5xx): reads are safe to repeat, and one lost answer must not fail a
+/// command before it has changed anything. Steps get the same from the engine.
+pub async fn retry_reads<T, F, Fut>(mut read: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let mut delay = Duration::from_millis(200);
+    let mut attempt = 1;
+    loop {
+        match read().await {
+            Err(e) if attempt < READ_ATTEMPTS && steps::retryable(&e) => {
+                tracing::info!("reading again in {delay:?} after: {e:#}");
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Plans a rotation (reads only).
 pub async fn make_plan(
     session: &Session,
@@ -69,7 +178,7 @@ pub async fn make_plan(
     cert: &CertInput,
     rotation_id: &str,
 ) -> anyhow::Result<Plan> {
-    let obs = observe(session, target, cert).await?;
+    let obs = retry_reads(|| observe(session, target, cert)).await?;
     plan(&obs, &session.settings, rotation_id).map_err(|r| r.into_stop().into())
 }
 
@@ -160,7 +269,12 @@ pub fn start(
         context: plan.rotation.settings.context.clone(),
     };
     let mut doc = Document::new(target_rec, plan.rotation.clone());
-    doc.rotation_id = plan.rotation.rotation_id.clone();
+    // `Document::new` drew its own id and journalled it; the rotation keeps the plan's
+    // (it is already in the green objects' labels), and so must the journal.
+    let drawn = std::mem::replace(&mut doc.rotation_id, plan.rotation.rotation_id.clone());
+    for entry in &mut doc.journal {
+        entry.message = entry.message.replace(&drawn, &doc.rotation_id);
+    }
     for k in steps::forward() {
         doc.ensure_step(k.name());
     }
@@ -259,7 +373,7 @@ pub async fn refuse_on_drift(
     doc: &Document<Rotation>,
     path: &Path,
 ) -> anyhow::Result<()> {
-    let problems = crate::workflow::drift::check(doc, &session.env).await?;
+    let problems = retry_reads(|| crate::workflow::drift::check(doc, &session.env)).await?;
     if problems.is_empty() {
         return Ok(());
     }

@@ -392,7 +392,12 @@ impl Kind {
                 short(&rot.cert.sha256),
                 s("ip")
             ),
-            Kind::SwitchDns | Kind::RollbackDns => format!("change(s) {}", s("changes")),
+            Kind::SwitchDns | Kind::RollbackDns => match s("changes") {
+                // Found done on a later run: the change's id was never saved (a crash
+                // right after it was sent).
+                c if c.is_empty() => "every record already points at the target".into(),
+                c => format!("change(s) {c}"),
+            },
             Kind::VerifyDns | Kind::RollbackVerifyDns => format!(
                 "{} nameserver answer(s) checked",
                 ev.get("answers")

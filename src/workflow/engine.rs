@@ -113,12 +113,15 @@ impl Engine<'_> {
         let started = Instant::now();
         let deadline = started + kind.deadline(&self.doc.rotation.settings);
         let mut interrupt = self.interrupt.clone();
-        if *interrupt.borrow() {
-            return Err(RunError::Interrupted { step: name.into() });
-        }
-        let outcome = tokio::select! {
-            r = self.drive(kind, deadline) => r,
-            _ = wait_true(&mut interrupt) => Err(RunError::Interrupted { step: name.into() }),
+        // A signal that arrived between two steps stops the run here, recorded like one
+        // that arrives during a step.
+        let outcome = if *interrupt.borrow() {
+            Err(RunError::Interrupted { step: name.into() })
+        } else {
+            tokio::select! {
+                r = self.drive(kind, deadline) => r,
+                _ = wait_true(&mut interrupt) => Err(RunError::Interrupted { step: name.into() }),
+            }
         };
         match outcome {
             Ok(evidence) => {
