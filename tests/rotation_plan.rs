@@ -31,8 +31,8 @@ async fn plan_changes_nothing_and_names_every_change() {
     for want in [
         format!("create Secret `{NS}/{}`", sb.green_secret()),
         format!("create Ingress `{NS}/{}`", sb.green_ingress()),
-        "update A record `www.example.test. (zone example-test)`".to_string(),
-        "update A record `api.example.test. (zone example-test)`".to_string(),
+        "update A record `www.example.test.` — zone `example-test`".to_string(),
+        "update A record `api.example.test.` — zone `example-test`".to_string(),
         "delete Ingress `default/web`".to_string(),
         format!("blue             {}", sb.blue_ip),
     ] {

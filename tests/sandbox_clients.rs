@@ -315,7 +315,7 @@ async fn curl_and_openssl_verify_the_chain_and_reach_both_backends() {
         );
         assert!(text.contains("Verify return code: 0 (ok)"), "{text}");
         assert!(
-            text.contains("issuer=CN = rotate-cert sandbox CA"),
+            text.contains("issuer=CN = rotate-cert sandbox issuing CA"),
             "{text}"
         );
     }
@@ -524,14 +524,20 @@ async fn sandbox_up_writes_its_files_serves_kubectl_and_stops_on_signals() {
 
     let (status, took, rest) = up.stop("TERM").await;
     assert_eq!(status.code(), Some(0), "SIGTERM exits 0");
-    assert!(took < Duration::from_secs(30), "stops promptly, took {took:?}");
+    assert!(
+        took < Duration::from_secs(30),
+        "stops promptly, took {took:?}"
+    );
     assert!(rest.is_empty(), "one line on stdout only, then {rest:?}");
 
     let (up, ready) = Up::start().await;
     assert!(ready.starts_with("sandbox ready: source "), "{ready}");
     let (status, took, _) = up.stop("INT").await;
     assert_eq!(status.code(), Some(0), "SIGINT exits 0");
-    assert!(took < Duration::from_secs(30), "stops promptly, took {took:?}");
+    assert!(
+        took < Duration::from_secs(30),
+        "stops promptly, took {took:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -136,8 +136,10 @@ pub fn init_logging(global: &GlobalArgs) {
     use tracing_subscriber::EnvFilter;
     let default = match (global.quiet, global.verbose) {
         (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "warn,rotate_cert=info",
+        // kube-rs logs transient connection errors it then retries at ERROR level; the
+        // outcome reaches the user through rotate-cert's own errors.
+        (false, 0) => "warn,kube_client=off",
+        (false, 1) => "warn,kube_client=off,rotate_cert=info",
         (false, 2) => "info,rotate_cert=debug",
         (false, _) => "debug,rotate_cert=trace",
     };

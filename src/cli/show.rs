@@ -185,7 +185,12 @@ pub fn summary_text(doc: &Document<Rotation>, elapsed: Duration) -> String {
             format_duration(elapsed)
         );
     }
-    for w in &r.warnings {
+    // Certificate warnings were shown with the plan; repeat only what the run added.
+    for w in r
+        .warnings
+        .iter()
+        .filter(|w| !w.starts_with("certificate `"))
+    {
         let _ = writeln!(out, "warning: {w}");
     }
     out
@@ -238,7 +243,11 @@ pub fn status_text(
         r.green.ip.clone().unwrap_or_else(|| "(no IP yet)".into())
     );
     let _ = writeln!(out, "steps:");
+    let forward: Vec<&str> = crate::steps::forward().iter().map(|k| k.name()).collect();
     for s in &doc.steps {
+        if r.rolling_back && s.status == StepStatus::Pending && forward.contains(&s.name.as_str()) {
+            continue;
+        }
         let dur = step_secs(doc, &s.name)
             .map(|d| format!(" ({})", format_duration(Duration::from_secs_f64(d))))
             .unwrap_or_default();

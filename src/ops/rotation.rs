@@ -49,7 +49,7 @@ pub fn state_path(explicit: Option<&Path>, target: Option<&Target>) -> Result<Pa
         })
         .unwrap_or_default();
     match found.as_slice() {
-        [one] => Ok(one.clone()),
+        [one] => Ok(one.strip_prefix("./").unwrap_or(one).to_path_buf()),
         [] => Err(Stop::bad_input(
             "no state file here: pass `--state FILE` or `--ingress NAMESPACE/NAME`",
         )),

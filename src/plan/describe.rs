@@ -86,9 +86,10 @@ pub fn describe(rot: &Rotation) -> (Vec<Change>, Vec<Wait>) {
             step: "switch-dns",
             action: "update",
             kind: "A record",
-            name: format!("{} (zone {})", rec.name, rec.zone),
+            name: rec.name.clone(),
             detail: format!(
-                "{} → <green IP>, TTL {}s",
+                "zone `{}`: {} → <green IP>, TTL {}s",
+                rec.zone,
                 rec.blue_rrdatas.join(","),
                 rec.ttl
             ),

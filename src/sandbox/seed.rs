@@ -29,11 +29,14 @@ pub const INGRESS: (&str, &str) = ("default", "web");
 /// The demo TLS Secret.
 pub const SECRET: &str = "web-tls";
 
-/// The sandbox's certificate authority.
+/// The sandbox's certificate authority: a root (what clients trust) and an intermediate
+/// that signs the leaves, as public CAs do.
 pub struct Ca {
     issuer: Issuer<'static, KeyPair>,
-    /// The CA certificate, PEM.
+    /// The root CA certificate, PEM (what `certs/ca.pem` holds).
     pub pem: String,
+    /// The intermediate CA certificate, PEM (sent after every leaf).
+    pub intermediate_pem: String,
 }
 
 impl std::fmt::Debug for Ca {
@@ -47,7 +50,7 @@ impl std::fmt::Debug for Ca {
 /// A leaf certificate and its key.
 #[derive(Debug, Clone)]
 pub struct Leaf {
-    /// The chain (leaf only; the CA is the root), PEM.
+    /// The chain (leaf, then the intermediate), PEM.
     pub chain_pem: String,
     /// The key, PEM (PKCS#8).
     pub key: SecretPem,
@@ -75,9 +78,29 @@ impl Ca {
         params.not_after = now + time::Duration::days(3650);
         let cert = params.self_signed(&key)?;
         let pem = cert.pem();
+        let root = Issuer::new(params, key);
+        let ikey = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let mut iparams = CertificateParams::default();
+        iparams
+            .distinguished_name
+            .push(DnType::CommonName, "rotate-cert sandbox issuing CA");
+        iparams
+            .distinguished_name
+            .push(DnType::OrganizationName, "rotate-cert sandbox");
+        iparams.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        iparams.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        iparams.use_authority_key_identifier_extension = true;
+        iparams.not_before = now - time::Duration::days(365);
+        iparams.not_after = now + time::Duration::days(1825);
+        let icert = iparams.signed_by(&ikey, &root)?;
         Ok(Ca {
-            issuer: Issuer::new(params, key),
+            issuer: Issuer::new(iparams, ikey),
             pem,
+            intermediate_pem: icert.pem(),
         })
     }
 
@@ -103,7 +126,7 @@ impl Ca {
         params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
         let cert = params.signed_by(&key, &self.issuer)?;
         Ok(Leaf {
-            chain_pem: cert.pem(),
+            chain_pem: format!("{}{}", cert.pem(), self.intermediate_pem),
             key: SecretPem::new(key.serialize_pem().into_bytes()),
         })
     }

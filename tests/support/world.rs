@@ -26,10 +26,19 @@ impl TestSandbox {
     /// without request counters and timing.
     pub fn objects(&self) -> Value {
         let inv = self.inventory();
+        // Events (the controller records one on every resync) and the cluster-wide
+        // resourceVersion they bump are the controller's, not changes anyone made.
+        let mut kube = inv["kubernetes"].clone();
+        if let Some(o) = kube.as_object_mut() {
+            o.remove("resourceVersion");
+        }
+        if let Some(o) = kube["objects"].as_object_mut() {
+            o.remove("events");
+        }
         serde_json::json!({
             "compute": inv["compute"],
             "dns": inv["dns"],
-            "kubernetes": inv["kubernetes"],
+            "kubernetes": kube,
         })
     }
 
