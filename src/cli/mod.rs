@@ -95,7 +95,7 @@ pub struct GlobalArgs {
     pub quiet: bool,
 
     /// More detail on stderr; repeat for debug logs (`-vv`)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, env = "ROTATE_CERT_VERBOSE")]
     pub verbose: u8,
 
     /// Answer yes to confirmations (required for changes when stdin is not a terminal)
