@@ -320,6 +320,23 @@ pub fn markdown(r: &Results) -> String {
                 mb(x.sandbox.peak_rss_kb as f64 * 1024.0)
             );
         }
+        if let Some(big) = r.scale.iter().max_by_key(|x| x.n) {
+            let _ = writeln!(
+                s,
+                "\nWhere the time goes at N={} (mean over the rotations)\n\n| phase | measured s | bound s | excess s |\n|---|---:|---:|---:|",
+                big.n
+            );
+            for p in &big.mean_phases {
+                let _ = writeln!(
+                    s,
+                    "| {} | {:.3} | {:.3} | {:+.3} |",
+                    p.phase,
+                    p.measured,
+                    p.bound,
+                    p.measured - p.bound
+                );
+            }
+        }
     }
     s
 }

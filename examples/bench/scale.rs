@@ -30,6 +30,8 @@ pub struct ScaleRun {
     pub sandbox: ProcUsage,
     /// The sandbox's CPU time spent during the rotations alone, seconds.
     pub sandbox_cpu_during: f64,
+    /// Each phase's time and bound, averaged over the successful rotations.
+    pub mean_phases: Vec<bound::Phase>,
 }
 
 /// Seeds `n` sites into `sbx` and rotates them in parallel.
@@ -69,11 +71,21 @@ pub fn run(sbx: &Sandbox, bin: &Path, work: &Path, n: usize) -> anyhow::Result<S
     let _ = fs::remove_dir_all(&keys);
     let mut failures = 0;
     let mut ratios = Vec::new();
+    let mut phases: Vec<bound::Phase> = Vec::new();
     for r in done {
         match r {
             Ok(r) if r.ok => {
                 if let Some(b) = bound::exact(&sbx.timing, &r) {
                     ratios.push(r.wall / b);
+                }
+                let these = bound::attribute(&sbx.timing, &r);
+                if phases.is_empty() {
+                    phases = these;
+                } else {
+                    for (sum, p) in phases.iter_mut().zip(these) {
+                        sum.measured += p.measured;
+                        sum.bound += p.bound;
+                    }
                 }
             }
             Ok(r) => {
@@ -89,13 +101,19 @@ pub fn run(sbx: &Sandbox, bin: &Path, work: &Path, n: usize) -> anyhow::Result<S
             }
         }
     }
+    let ok = ratios.len().max(1) as f64;
+    for p in &mut phases {
+        p.measured /= ok;
+        p.bound /= ok;
+    }
     Ok(ScaleRun {
         n,
         wall,
         failures,
-        mean_overhead: ratios.iter().sum::<f64>() / ratios.len().max(1) as f64,
+        mean_overhead: ratios.iter().sum::<f64>() / ok,
         requests_per_rotation: stats.total() as f64 / n as f64,
         sandbox: usage,
         sandbox_cpu_during: usage.cpu_secs - cpu_before,
+        mean_phases: phases,
     })
 }
