@@ -107,6 +107,7 @@ fn main() -> anyhow::Result<()> {
     }
     let opts = parse_args(&args)?;
     let load_at_start = report::load_average();
+    let busy_at_start = report::machine_busy_secs();
     let started = Instant::now();
     let bin = release_binary()?;
     let bench = std::env::current_exe()?;
@@ -244,7 +245,11 @@ fn main() -> anyhow::Result<()> {
         footprint: footprints,
         scale: scales,
         bench_secs: started.elapsed().as_secs_f64(),
-        machine: Machine::detect(load_at_start),
+        machine: Machine::detect(
+            load_at_start,
+            busy_at_start,
+            started.elapsed().as_secs_f64(),
+        ),
     };
     if opts.json {
         println!("{}", serde_json::to_string_pretty(&results)?);

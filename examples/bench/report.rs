@@ -25,6 +25,49 @@ pub struct Machine {
     pub load_at_start: f64,
     /// … and when it ended.
     pub load_at_end: f64,
+    /// CPU seconds the machine spent during the bench on anything but the bench and its
+    /// children (`/proc/stat` minus `getrusage`): what else was running.
+    pub other_cpu_secs: f64,
+    /// … as a share of all cores over the bench's duration.
+    pub other_cpu_share: f64,
+}
+
+/// Busy CPU seconds of the whole machine since boot (`/proc/stat`, all but idle and
+/// iowait).
+pub fn machine_busy_secs() -> f64 {
+    let stat = fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(cpu) = stat.lines().next() else {
+        return 0.0;
+    };
+    let v: Vec<f64> = cpu
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest is inside user)
+    let busy: f64 = v
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !matches!(i, 3 | 4) && *i < 8)
+        .map(|(_, x)| x)
+        .sum();
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .unwrap_or(100) as f64;
+    busy / hz
+}
+
+/// CPU seconds of the bench itself and every child it waited for.
+pub fn own_cpu_secs() -> f64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let secs = |who| {
+        getrusage(who).map_or(0.0, |u| {
+            let t = |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
+            t(u.user_time()) + t(u.system_time())
+        })
+    };
+    secs(UsageWho::RUSAGE_SELF) + secs(UsageWho::RUSAGE_CHILDREN)
 }
 
 /// The 1-minute load average.
@@ -36,8 +79,10 @@ pub fn load_average() -> f64 {
 }
 
 impl Machine {
-    /// Reads `/proc/cpuinfo`, `/proc/meminfo`, `/etc/os-release`, the kernel release.
-    pub fn detect(load_at_start: f64) -> Machine {
+    /// Reads `/proc/cpuinfo`, `/proc/meminfo`, `/etc/os-release`, the kernel release;
+    /// `busy_at_start` is [`machine_busy_secs`] when the bench started, `secs` how long it
+    /// ran.
+    pub fn detect(load_at_start: f64, busy_at_start: f64, secs: f64) -> Machine {
         let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
         let cpuinfo = read("/proc/cpuinfo");
         let cpu = cpuinfo
@@ -60,7 +105,10 @@ impl Machine {
             .trim_matches('"')
             .to_string();
         let kernel = read("/proc/sys/kernel/osrelease").trim().to_string();
+        let other_cpu_secs = (machine_busy_secs() - busy_at_start - own_cpu_secs()).max(0.0);
         Machine {
+            other_cpu_share: other_cpu_secs / (secs * cores.max(1) as f64),
+            other_cpu_secs,
             cpu,
             cores,
             memory_gb,
@@ -167,8 +215,17 @@ pub fn markdown(r: &Results) -> String {
     let _ = writeln!(s, "### rotate-cert benchmark\n");
     let _ = writeln!(
         s,
-        "Machine: {} · {} cores · {:.1} GB RAM · {} · load average {:.2} at start, {:.2} at end · bench took {:.0} s\n",
-        m.cpu, m.cores, m.memory_gb, m.os, m.load_at_start, m.load_at_end, r.bench_secs
+        "Machine: {} · {} cores · {:.1} GB RAM · {} · load average {:.2} at start, {:.2} at end · \
+         other processes used {:.0} CPU-s ({:.0} % of the cores) while the bench ran {:.0} s\n",
+        m.cpu,
+        m.cores,
+        m.memory_gb,
+        m.os,
+        m.load_at_start,
+        m.load_at_end,
+        m.other_cpu_secs,
+        m.other_cpu_share * 100.0,
+        r.bench_secs
     );
     let _ = writeln!(s, "| goal | measured | target | met |\n|---|---|---|---|");
     for g in &r.goals {
