@@ -1,14 +1,16 @@
 //! The runbook a user would write instead of rotate-cert: the same blue/green rotation
 //! with `kubectl` and `gcloud` in bash, run against a fresh sandbox like rotate-cert's.
 //!
-//! It logs gcloud in once (the service-account JWT-bearer grant `gcloud auth
-//! activate-service-account` performs, done with `openssl` + `curl` because gcloud signs
-//! for Google's token audience, which the sandbox refuses, and hands gcloud the token
-//! through `CLOUDSDK_AUTH_ACCESS_TOKEN_FILE` in a temporary `CLOUDSDK_CONFIG`), creates the
-//! Secret, applies an edited copy of the Ingress, polls `kubectl get` every second until
-//! the copy has an IP and HEALTHY backends, updates each host's A record with gcloud,
-//! sleeps twice the TTL plus the load balancer's keep-alive age (both at the sandbox's
-//! pace), and deletes the old Ingress with `--wait`. It verifies nothing else.
+//! It uses gcloud as the sandbox's env file sets it up (its own service-account login
+//! through `CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE`, in a temporary `CLOUDSDK_CONFIG`),
+//! creates the Secret, applies an edited copy of the Ingress, polls `kubectl get` every 5
+//! seconds (at the sandbox's pace) until the copy has an IP and HEALTHY backends, updates
+//! each host's A record with gcloud, then — having no view of the old load balancer's
+//! traffic — sleeps what a careful operator must: twice the old TTL (resolvers that
+//! stretch it) plus the HTTPS proxy's documented default keep-alive timeout
+//! (`httpKeepAliveTimeoutSec`, 610 s), during which an idle client connection may still
+//! send a request to the old load balancer; then deletes the old Ingress with `--wait`.
+//! It verifies nothing else.
 
 use std::fs;
 use std::path::Path;
@@ -28,20 +30,11 @@ set -euo pipefail
 NS=$RB_NS; BLUE=$RB_INGRESS; GREEN="$BLUE-green"; SECRET="$BLUE-tls-green"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
-# gcloud: a config of its own, logged in with the service account
+# gcloud: a config of its own; the env file's service-account key logs it in
 export CLOUDSDK_CONFIG="$work/gcloud" CLOUDSDK_CORE_DISABLE_PROMPTS=1 \
   CLOUDSDK_CORE_CHECK_GCE_METADATA=false CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true \
   CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true
-unset CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE
 mkdir -p "$CLOUDSDK_CONFIG"
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-read -r email uri < <(python3 -c 'import json,sys; k=json.load(open(sys.argv[1])); print(k["client_email"], k["token_uri"]); open(sys.argv[2],"w").write(k["private_key"])' "$GOOGLE_APPLICATION_CREDENTIALS" "$work/sa.pem")
-now=$(date +%s)
-jwt="$(printf '{"alg":"RS256","typ":"JWT"}' | b64url).$(printf '{"iss":"%s","scope":"https://www.googleapis.com/auth/cloud-platform","aud":"%s","iat":%d,"exp":%d}' "$email" "$uri" "$now" $((now + 3600)) | b64url)"
-jwt="$jwt.$(printf '%s' "$jwt" | openssl dgst -sha256 -sign "$work/sa.pem" | b64url)"
-curl -fsS "$uri" -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer -d "assertion=$jwt" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' > "$work/token"
-export CLOUDSDK_AUTH_ACCESS_TOKEN_FILE="$work/token"
 
 # 1. the new certificate as a Secret, and a copy of the Ingress that uses it
 kubectl -n "$NS" create secret tls "$SECRET" --cert="$RB_CERT" --key="$RB_KEY"
@@ -79,7 +72,7 @@ for host in $(python3 -c 'import json,sys; print(" ".join(r["host"] for r in jso
   gcloud dns record-sets update "$host." --zone "$RB_ZONE" --type A --ttl "$RB_TTL" --rrdatas "$ip" --format=none
 done
 
-# 4. no Monitoring: wait twice the old TTL plus the load balancer's keep-alive age
+# 4. no Monitoring: wait twice the old TTL plus the proxy's keep-alive timeout (610 s)
 sleep "$RB_DRAIN_SECS"
 
 # 5. remove blue
@@ -106,7 +99,11 @@ pub fn run(sbx: &Sandbox, work: &Path) -> anyhow::Result<RunbookRun> {
     fs::write(&script, SCRIPT)?;
     let log = work.join("runbook.log");
     let t = &sbx.timing;
-    let drain_sleep = 2.0 * f64::from(t.ttl_secs) + t.conn_max_age.as_secs_f64();
+    // Twice the TTL, plus Google's default `httpKeepAliveTimeoutSec` (610 s) at the
+    // sandbox's pace: the operator cannot see the old load balancer's traffic.
+    let drain_sleep = 2.0 * f64::from(t.ttl_secs) + t.scaled(std::time::Duration::from_secs(610)).as_secs_f64();
+    // `sleep 5` between polls, at the sandbox's pace.
+    let poll = t.scaled(std::time::Duration::from_secs(5)).as_secs_f64();
     let (cert, key) = sbx.renewed();
     let mut cmd = sbx.command("bash");
     cmd.arg(&script)
@@ -118,7 +115,7 @@ pub fn run(sbx: &Sandbox, work: &Path) -> anyhow::Result<RunbookRun> {
             ("RB_ZONE", rotate_cert::sandbox::seed::ZONE.to_string()),
             ("RB_TTL", t.ttl_secs.to_string()),
             ("RB_DRAIN_SECS", format!("{drain_sleep:.3}")),
-            ("RB_POLL_SECS", "1".to_string()),
+            ("RB_POLL_SECS", format!("{poll:.3}")),
         ])
         .stdout(fs::File::create(&log)?)
         .stderr(Stdio::from(fs::File::options().append(true).open(&log)?));
