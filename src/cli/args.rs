@@ -103,7 +103,12 @@ pub struct ConnectArgs {
     )]
     pub nameservers: Vec<String>,
     /// Port of the load balancers' HTTPS listeners, for TLS probes [default: 443]
-    #[arg(long, value_name = "PORT", env = "ROTATE_CERT_PROBE_PORT")]
+    #[arg(
+        long,
+        value_name = "PORT",
+        env = "ROTATE_CERT_PROBE_PORT",
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
     pub probe_port: Option<u16>,
     /// PEM file of extra CA certificates that verify the served chain (private CAs)
     #[arg(long, value_name = "FILE", env = "ROTATE_CERT_CA_FILE")]
@@ -123,7 +128,12 @@ pub struct TimingArgs {
     #[arg(long, value_name = "DURATION", env = "ROTATE_CERT_QUIET_PERIOD")]
     pub quiet_period: Option<HumanDuration>,
     /// Requests per second on blue that count as drained [default: 0]
-    #[arg(long, value_name = "REQ/S", env = "ROTATE_CERT_DRAIN_THRESHOLD")]
+    #[arg(
+        long,
+        value_name = "REQ/S",
+        env = "ROTATE_CERT_DRAIN_THRESHOLD",
+        allow_negative_numbers = true
+    )]
     pub drain_threshold: Option<f64>,
     /// Stop waiting for the drain after this long, resumably [default: 2h]
     #[arg(long, value_name = "DURATION", env = "ROTATE_CERT_DRAIN_TIMEOUT")]

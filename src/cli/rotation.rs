@@ -373,6 +373,10 @@ pub async fn continue_rotation(
             opened.doc.target.namespace,
             opened.doc.target.ingress
         ))
+        .hint(format!(
+            "continue that rotation with `--ingress {}/{}` (or without `--ingress`), or pass the state file of `{t}`",
+            opened.doc.target.namespace, opened.doc.target.ingress
+        ))
         .into());
     }
     let reporter = reporter(printer);
@@ -484,7 +488,9 @@ pub async fn status(
     let path = rot::state_path(global.state.as_deref(), target.as_ref())?;
     if !path.exists() {
         return Err(
-            Stop::bad_input(format!("no rotation recorded at `{}`", path.display())).into(),
+            Stop::bad_input(format!("no rotation recorded at `{}`", path.display()))
+                .hint("check `--state` / `--ingress`; a rotation is recorded by `rotate-cert rotate` or `rotate-cert create`")
+                .into(),
         );
     }
     let doc = rot::read(&path)?;

@@ -116,6 +116,9 @@ pub async fn run(printer: &Printer, cmd: SandboxCommand) -> anyhow::Result<ExitC
 
 async fn up(printer: &Printer, args: UpArgs) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
+    // Listen before saying "ready": a SIGTERM sent as soon as the ready line appears must
+    // stop the sandbox cleanly, not kill it with the default action.
+    let stop = StopSignals::listen()?;
     let opts = SandboxOptions {
         time_scale: args.time_scale,
         http_port: args.http_port,
@@ -145,22 +148,35 @@ async fn up(printer: &Printer, args: UpArgs) -> anyhow::Result<ExitCode> {
             "dns": ep.dns.to_string(), "lb_port": ep.lb_port, "time_scale": args.time_scale,
         }));
     }
-    wait_for_signal().await?;
+    stop.wait().await;
     printer.note("sandbox: stopping");
     sandbox.stop().await;
     Ok(ExitCode::Success)
 }
 
-/// Waits for SIGINT or SIGTERM.
-async fn wait_for_signal() -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+/// SIGINT and SIGTERM, listened for from the moment this is made (the default action,
+/// ending the process at once, no longer applies).
+struct StopSignals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn listen() -> anyhow::Result<StopSignals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(StopSignals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
     }
-    Ok(())
+
+    /// Waits for either.
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
 }
 
 /// The demo's load: both hosts, the app and the static path.
@@ -356,6 +372,10 @@ async fn load(printer: &Printer, args: LoadArgs) -> anyhow::Result<ExitCode> {
     let ca = get("ROTATE_CERT_CA_FILE").context("the env file names no CA")?;
     let ca_pem =
         std::fs::read_to_string(&ca).with_context(|| format!("cannot read the CA `{ca}`"))?;
+    let stop = match args.duration {
+        Some(_) => None,
+        None => Some(StopSignals::listen()?),
+    };
     let load = Load::start(demo_load(
         dns,
         port,
@@ -373,7 +393,9 @@ async fn load(printer: &Printer, args: LoadArgs) -> anyhow::Result<ExitCode> {
         match args.duration {
             Some(d) => tokio::time::sleep(d.get()).await,
             None => {
-                let _ = wait_for_signal().await;
+                if let Some(stop) = stop {
+                    stop.wait().await;
+                }
             }
         }
     };

@@ -72,6 +72,11 @@ pub fn parse_nameserver(s: &str) -> Result<Nameserver, String> {
             "`{s}` is not a nameserver address: expected IP or IP:PORT, e.g. 8.8.8.8 or 127.0.0.1:5353"
         ));
     };
+    if addr.port() == 0 {
+        return Err(format!(
+            "`{s}` is not a nameserver address: port 0 cannot be queried (omit the port for 53)"
+        ));
+    }
     Ok(Nameserver {
         name: addr.to_string(),
         addr,
@@ -187,5 +192,6 @@ mod tests {
         );
         assert_eq!(parse_nameserver("8.8.8.8").unwrap().addr.port(), 53);
         assert!(parse_nameserver("ns1.example.com").is_err());
+        assert!(parse_nameserver("127.0.0.1:0").is_err());
     }
 }

@@ -105,10 +105,16 @@ pub async fn observe(
     // retry can help (then the caller retries the whole observation).
     let bundle = load_source(&source, &env.k8s).await.map_err(|e| {
         if crate::steps::retryable(&e) {
-            e
-        } else {
-            Stop::bad_input(format!("{e:#}")).into()
+            return e;
         }
+        let hint = match cert {
+            CertInput::Files { .. } => "check the files given to `--cert` (the PEM chain, leaf first) and `--key` (its private key); `rotate-cert check-cert` reports every problem at once".to_string(),
+            CertInput::Secret(t) => format!(
+                "check the secret: `kubectl get secret -n {} {}` must be a TLS secret with `tls.crt` and `tls.key`",
+                t.namespace, t.name
+            ),
+        };
+        Stop::bad_input(format!("{e:#}")).hint(hint).into()
     })?;
     let (tls_hosts, all_hosts) = ingress.as_ref().map(hosts).unwrap_or_default();
     let report = preflight(

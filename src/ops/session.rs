@@ -256,7 +256,8 @@ fn validate(s: &Settings) -> anyhow::Result<()> {
         }
     }
     for ns in &s.nameservers {
-        crate::dns::parse_nameserver(ns).map_err(Stop::bad_input)?;
+        crate::dns::parse_nameserver(ns)
+            .map_err(|e| Stop::bad_input(format!("--nameserver: {e}")))?;
     }
     if let Some(z) = &s.zone
         && !valid_zone_name(z)

@@ -160,7 +160,19 @@ impl Refusal {
         } else {
             ExitCode::Refused
         };
-        let all: Vec<String> = self.input.into_iter().chain(self.world).collect();
+        // One line per problem and per hint, however many hosts ran into it.
+        let mut all: Vec<String> = Vec::new();
+        for p in self.input.into_iter().chain(self.world) {
+            if !all.contains(&p) {
+                all.push(p);
+            }
+        }
+        let mut hints: Vec<String> = Vec::new();
+        for h in self.hints {
+            if !hints.contains(&h) {
+                hints.push(h);
+            }
+        }
         let message = if all.len() == 1 {
             format!("cannot rotate: {}", all[0])
         } else {
@@ -171,7 +183,7 @@ impl Refusal {
             )
         };
         let mut stop = Stop::new(code, message);
-        stop.hints = self.hints;
+        stop.hints = hints;
         stop
     }
 }
@@ -196,6 +208,9 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
         r.world.push(format!(
             "ingress `{target}` is not handled by GKE's ingress-gce: {why}"
         ));
+        r.hints.push(
+            "rotate-cert builds load balancers through ingress-gce only (class `gce`); another controller takes a new certificate through its own TLS secret".into(),
+        );
     }
     if ing.metadata.deletion_timestamp.is_some() {
         r.world.push(format!("ingress `{target}` is being deleted"));
@@ -209,6 +224,9 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             r.world.push(format!(
                 "TLS secret `{}/{secret}` of ingress `{target}` is missing",
                 obs.namespace
+            ));
+            r.hints.push(format!(
+                "restore the secret, or fix `spec.tls[].secretName` of `{target}`: blue must be healthy before a rotation"
             ));
         }
     }
@@ -247,6 +265,10 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
                 lb.backends.iter().filter(|(_, h)| h.as_str() != "HEALTHY").map(|(b, h)| format!("{b} is {h}")).collect();
             if !unhealthy.is_empty() {
                 r.world.push(format!("the blue stack is not healthy: backends {}", unhealthy.join(", ")));
+                r.hints.push(format!(
+                    "rotate only from a healthy blue: wait until ingress-gce reports every backend HEALTHY (`kubectl describe ingress -n {} {}`)",
+                    obs.namespace, obs.name
+                ));
             }
             match &obs.lb.https_rule_ip {
                 None => r.world.push(format!(
@@ -268,7 +290,15 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
                 p.http_status.unwrap_or_default()
             )),
             Ok(_) => {}
-            Err(e) => r.world.push(format!("the blue stack is not healthy: {e}")),
+            Err(e) => {
+                r.world.push(format!(
+                    "the blue stack is not healthy: `https://{host}/` cannot be reached: {e}"
+                ));
+                r.hints.push(
+                    "rotate-cert probes the blue IP on `--probe-port` (default 443): check the port, and that blue serves"
+                        .into(),
+                );
+            }
         }
     }
 
@@ -398,6 +428,7 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             "an ingress named `{}/{}` exists and was not created by rotate-cert: rotate-cert will not touch it",
             obs.namespace, names.ingress
         ));
+        r.hints.push(taken_hint());
     }
     if let Some(g) = &obs.green_secret
         && !is_managed(&g.metadata)
@@ -406,6 +437,7 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             "a secret named `{}/{}` exists and was not created by rotate-cert: rotate-cert will not touch it",
             obs.namespace, names.secret
         ));
+        r.hints.push(taken_hint());
     }
     if static_ip.is_some()
         && let Some(a) = &obs.green_address
@@ -415,6 +447,7 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             "a global address named `{}` exists and was not reserved by rotate-cert",
             names.address
         ));
+        r.hints.push(taken_hint());
     }
     if let Some(name) = &static_ip
         && obs.static_address.is_none()
@@ -492,6 +525,11 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
         warnings,
         nothing_to_do: None,
     })
+}
+
+/// What to do when a green name is taken by someone else's object.
+fn taken_hint() -> String {
+    "green names are derived from the base name and the certificate's fingerprint: rename or delete that object if it is not needed".into()
 }
 
 fn nothing_plan(

@@ -232,6 +232,7 @@ pub async fn wait_switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Chec
                 ),
                 None,
             );
+            crate::workflow::hooks::point(kind.name(), "waiting");
             cx.env
                 .gcp
                 .dns
