@@ -4,8 +4,10 @@
 //! It uses gcloud as the sandbox's env file sets it up (its own service-account login
 //! through `CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE`, in a temporary `CLOUDSDK_CONFIG`),
 //! creates the Secret, applies an edited copy of the Ingress, polls `kubectl get` every 5
-//! seconds (at the sandbox's pace) until the copy has an IP and HEALTHY backends, updates
-//! each host's A record with gcloud, then — having no view of the old load balancer's
+//! seconds (at the sandbox's pace) until the copy has an IP and HEALTHY backends, waits
+//! with `curl` until the new IP answers every host (moving DNS to front ends that are not
+//! programmed yet would send clients to a 502), updates each host's A record with gcloud,
+//! then — having no view of the old load balancer's
 //! traffic — sleeps what a careful operator must: twice the old TTL (resolvers that
 //! stretch it) plus the HTTPS proxy's documented default keep-alive timeout
 //! (`httpKeepAliveTimeoutSec`, 610 s), during which an idle client connection may still
@@ -67,8 +69,18 @@ while :; do
 done
 echo "green IP $ip after $polls poll(s)"
 
+# 2b. the front ends take a while to be programmed: moving DNS before the new IP answers
+# would send clients to a 502. Wait until every host gets a 2xx over TLS from it.
+hosts=$(python3 -c 'import json,sys; print(" ".join(r["host"] for r in json.load(open(sys.argv[1]))["spec"]["rules"] if r.get("host")))' "$work/blue.json")
+for host in $hosts; do
+  until curl -fsS -o /dev/null --cacert "$ROTATE_CERT_CA_FILE" \
+      --resolve "$host:$ROTATE_CERT_PROBE_PORT:$ip" "https://$host:$ROTATE_CERT_PROBE_PORT/"; do
+    sleep "$RB_POLL_SECS"
+  done
+done
+
 # 3. point every host at it
-for host in $(python3 -c 'import json,sys; print(" ".join(r["host"] for r in json.load(open(sys.argv[1]))["spec"]["rules"] if r.get("host")))' "$work/blue.json"); do
+for host in $hosts; do
   gcloud dns record-sets update "$host." --zone "$RB_ZONE" --type A --ttl "$RB_TTL" --rrdatas "$ip" --format=none
 done
 
