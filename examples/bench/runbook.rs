@@ -113,7 +113,8 @@ pub fn run(sbx: &Sandbox, work: &Path) -> anyhow::Result<RunbookRun> {
     let t = &sbx.timing;
     // Twice the TTL, plus Google's default `httpKeepAliveTimeoutSec` (610 s) at the
     // sandbox's pace: the operator cannot see the old load balancer's traffic.
-    let drain_sleep = 2.0 * f64::from(t.ttl_secs) + t.scaled(std::time::Duration::from_secs(610)).as_secs_f64();
+    let drain_sleep =
+        2.0 * f64::from(t.ttl_secs) + t.scaled(std::time::Duration::from_secs(610)).as_secs_f64();
     // `sleep 5` between polls, at the sandbox's pace.
     let poll = t.scaled(std::time::Duration::from_secs(5)).as_secs_f64();
     let (cert, key) = sbx.renewed();
