@@ -193,17 +193,33 @@ pub async fn start(
         {
             return continue_create(printer, global, args, path, started).await;
         }
-        return Err(Stop::new(
+        // A rotation in progress right now is another run's, not one to resume.
+        let lock = crate::state::StateLock::peek(&path).ok();
+        if let Some(crate::state::LockState::Held(holder)) = lock {
+            return Err(crate::state::LockError::Held {
+                state: path,
+                holder: holder.map(Box::new),
+            }
+            .into_stop()
+            .into());
+        }
+        let mut stop = Stop::new(
             ExitCode::StateUnavailable,
             format!(
                 "`{}` records an unfinished rotation ({}); finish or undo it first",
                 path.display(),
                 doc.rotation_id
             ),
-        )
-        .hint(format!("`rotate-cert resume --state {}`", path.display()))
-        .hint(format!("`rotate-cert rollback --state {}`", path.display()))
-        .into());
+        );
+        if let Some(crate::state::LockState::Stale(dead)) = lock {
+            stop = stop.hint(format!(
+                "its last run ({dead}) ended without releasing the lock (killed or crashed)"
+            ));
+        }
+        return Err(stop
+            .hint(format!("`rotate-cert resume --state {}`", path.display()))
+            .hint(format!("`rotate-cert rollback --state {}`", path.display()))
+            .into());
     }
     let session = open_session(
         &settings_input(global, &args.connect, &args.timing),
