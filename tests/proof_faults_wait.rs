@@ -75,8 +75,10 @@ async fn nameservers_silent_past_the_dns_timeout_stop_resumably_before_the_drain
     let run = finish(child).await;
     let resume = assert_resumable_stop(&run);
     assert!(
-        run.stderr.contains("step `verify-dns` failed"),
-        "{}",
+        run.stderr.contains("step `verify-dns` failed")
+            && run.stderr.contains("did not finish within --dns-timeout")
+            && run.stderr.contains("still waiting for: "),
+        "what was missing and which setting gave up: {}",
         run.stderr
     );
     let steps = sb.steps();

@@ -18,13 +18,19 @@
 //! The time scale (0.01: TTL 3 s, keep-alive maximum age 1.2 s, Monitoring sampling
 //! 0.6 s and ingestion delay 2.1 s, quiet period 1.8 s) keeps every one of those
 //! mechanisms several request round-trips long, so the clients really depend on them.
+//!
+//! The same holds when the rotation itself is in trouble: with one call in five to every
+//! API failing and the green Ingress create refused once, the run stops, is resumed with
+//! the command it printed, and the clients never notice.
 
 mod support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
+use rotate_cert::sandbox::core::FaultSpec;
 use rotate_cert::sandbox::load::{LoadReport, Segment};
+use support::faults::{on, rotate_through_faults, status};
 use support::load::{PATHS, finished_at, run_load_until, started_at, step, time_of};
 use support::sandbox::{HOSTS, TestSandbox, assert_code};
 
@@ -48,7 +54,6 @@ fn is(seg: &Segment, ip: &str, fp: &str) -> bool {
 async fn no_request_fails_while_rotate_moves_every_client_from_blue_to_green() {
     let sb = TestSandbox::start(SCALE).await;
     let t = sb.sandbox.world().core.timing;
-    let (blue, old, new) = (sb.blue_ip.clone(), sb.old_fp(), sb.new_fp());
     let began = Instant::now();
     let load = sb.start_load(CLIENTS, PAUSE);
     // Let every client settle on blue for a few sampling periods and keep-alive ages, so
@@ -61,7 +66,7 @@ async fn no_request_fails_while_rotate_moves_every_client_from_blue_to_green() {
     assert_code(&run, 0);
     let after_cleanup = SystemTime::now();
     let at_cleanup = load.report();
-    let green = sb.assert_rotated().await;
+    sb.assert_rotated().await;
 
     run_load_until(
         &load,
@@ -71,9 +76,56 @@ async fn no_request_fails_while_rotate_moves_every_client_from_blue_to_green() {
     )
     .await;
     let report = load.stop().await;
-    let elapsed = began.elapsed();
+    describe("rotate", &report, began.elapsed());
+    assert!(
+        report.total() >= MIN_REQUESTS,
+        "{} requests",
+        report.total()
+    );
+    assert_zero_downtime(&sb, &report, &at_cleanup, after_cleanup, FINAL_WINDOW);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_request_fails_while_a_rotation_under_api_faults_stops_and_is_resumed() {
+    let sb = TestSandbox::new().await;
+    let t = sb.sandbox.world().core.timing;
+    let began = Instant::now();
+    let load = sb.start_load(CLIENTS / 2, PAUSE);
+    tokio::time::sleep((t.sampling * 3).max(t.conn_max_age * 2)).await;
+    // First in the plan, so it is the answer the first create gets.
+    sb.fault(FaultSpec {
+        times: Some(1),
+        ..on("kubernetes.ingresses.create", status(403))
+    });
+    sb.fail_one_in_five("*");
+    let outcome = rotate_through_faults(&sb, 3).await;
+    assert!(
+        !outcome.stops.is_empty(),
+        "the refused create stopped the run"
+    );
+    let after_cleanup = SystemTime::now();
+    let at_cleanup = load.report();
+    sb.assert_rotated().await;
+    run_load_until(
+        &load,
+        at_cleanup.total() + FINAL_WINDOW / 4,
+        t.conn_max_age + Duration::from_secs(u64::from(t.ttl_secs)),
+        Duration::from_secs(180),
+    )
+    .await;
+    let report = load.stop().await;
+    describe(
+        &format!("rotate under 20% API errors ({})", outcome.describe()),
+        &report,
+        began.elapsed(),
+    );
+    assert_zero_downtime(&sb, &report, &at_cleanup, after_cleanup, FINAL_WINDOW / 4);
+}
+
+/// One line for the test's output: requests, failures, resends, rate.
+fn describe(what: &str, report: &LoadReport, elapsed: Duration) {
     eprintln!(
-        "load: {} requests ({} failed, {} resent after a kept-alive connection closed) in {:.1} s = {:.0} req/s; {} answered with Connection: close; served {:?}",
+        "load during {what}: {} requests ({} failed, {} resent after a kept-alive connection closed) in {:.1} s = {:.0} req/s; {} answered with Connection: close; served {:?}",
         report.total(),
         report.failed,
         report.retried,
@@ -82,16 +134,31 @@ async fn no_request_fails_while_rotate_moves_every_client_from_blue_to_green() {
         report.closed_by_server,
         report.served,
     );
+}
 
-    // Not one failure, over enough requests.
+/// Everything the clients of a finished rotation must have seen: no failure, each
+/// certificate from its own side, every client moved once, the drain's evidence, a
+/// final window all green, and the right backend for every host and path.
+fn assert_zero_downtime(
+    sb: &TestSandbox,
+    report: &LoadReport,
+    at_cleanup: &LoadReport,
+    after_cleanup: SystemTime,
+    window: u64,
+) {
+    let (blue, old, new) = (sb.blue_ip.clone(), sb.old_fp(), sb.new_fp());
+    let green = sb.ingress_ip(&sb.green_ingress()).expect("green's IP");
     assert_eq!(
         report.failed, 0,
         "failed requests (first ones): {:#?}",
         report.errors
     );
+    // A resend answers only the race of a request going out on a kept-alive connection
+    // the front end is closing at its maximum age: rare, or something else is wrong.
     assert!(
-        report.total() >= MIN_REQUESTS,
-        "{} requests",
+        report.retried * 100 < report.total(),
+        "{} of {} requests had to be resent",
+        report.retried,
         report.total()
     );
 
@@ -115,7 +182,7 @@ async fn no_request_fails_while_rotate_moves_every_client_from_blue_to_green() {
     let switched = started_at(&doc, "switch-dns");
     let dns_verified = finished_at(&doc, "verify-dns");
     let cleanup = started_at(&doc, "delete-blue-ingress");
-    assert_clients_moved_once(&report, &blue, &old, &green, &new, switched, cleanup);
+    assert_clients_moved_once(report, &blue, &old, &green, &new, switched, cleanup);
     assert!(
         report
             .segments()
@@ -138,9 +205,9 @@ async fn no_request_fails_while_rotate_moves_every_client_from_blue_to_green() {
     );
 
     // After the cleanup: a final window, all green with the new certificate.
-    let final_window = final_window(&at_cleanup, &report);
+    let final_window = final_window(at_cleanup, report);
     assert!(
-        final_window.values().sum::<u64>() >= FINAL_WINDOW,
+        final_window.values().sum::<u64>() >= window,
         "{final_window:?}"
     );
     assert_eq!(
@@ -192,7 +259,9 @@ fn assert_clients_moved_once(
     switched: SystemTime,
     cleanup: SystemTime,
 ) {
-    assert_eq!(report.traces.len(), CLIENTS * HOSTS.len());
+    let clients: std::collections::BTreeSet<usize> =
+        report.traces.iter().map(|t| t.client).collect();
+    assert_eq!(report.traces.len(), clients.len() * HOSTS.len());
     for trace in &report.traces {
         let who = format!("client {} on {}", trace.client, trace.host);
         let segs = &trace.segments;

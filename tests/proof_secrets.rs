@@ -259,6 +259,8 @@ async fn a_second_rotate_of_the_same_target_is_refused_naming_the_first() {
     })
     .await;
     let record = lock_record(&sb);
+    KeyMaterial::new(&sb.new_key_pem(), &sb.sandbox.certs().renewed.chain_pem)
+        .assert_absent(&record.to_string(), "the lock record of a running rotate");
     assert_eq!(record["pid"], first.id().expect("running"));
     assert_eq!(
         record["host"],
@@ -385,5 +387,35 @@ async fn a_lock_from_another_host_is_refused_unless_break_lock() {
     assert_eq!(sb.state()["serial"], serial, "nothing recorded");
     let resumed = sb.run(&["resume", "--break-lock"]).await;
     assert_code(&resumed, 0);
+    sb.assert_rotated().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_local_runs_lock_record_is_explained_and_rotate_proceeds() {
+    let sb = TestSandbox::new().await;
+    // The record a killed run on this host leaves: its pid is gone, its flock released.
+    let dead = std::process::Command::new("true").spawn().unwrap();
+    let pid = dead.id();
+    let _ = dead.wait_with_output();
+    let record = serde_json::json!({
+        "pid": pid,
+        "host": gethostname::gethostname().to_string_lossy(),
+        "started_at": "2026-11-27T03:04:12Z", "command": "rotate", "tool_version": "0.1.0",
+    });
+    std::fs::write(
+        format!("{}.lock", sb.state_path().display()),
+        format!("{record}\n"),
+    )
+    .unwrap();
+    let run = sb.run(&sb.start_args("rotate", &[])).await;
+    assert_code(&run, 0);
+    assert!(
+        run.stderr.contains(&format!(
+            "a previous run ({}) ended without releasing the lock (killed or crashed)",
+            holder_line(&record)
+        )),
+        "{}",
+        run.stderr
+    );
     sb.assert_rotated().await;
 }

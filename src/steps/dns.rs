@@ -242,8 +242,9 @@ pub async fn wait_switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Chec
                     let e = anyhow::Error::from(e);
                     if timed_out {
                         e.context(format!(
-                            "`{}` ran out of --dns-timeout ({}) before Cloud DNS change {id} in zone `{}` was done",
+                            "`{}` did not finish within {} ({}): Cloud DNS change {id} in zone `{}` was not done",
                             kind.name(),
+                            kind.timeout_flag(),
                             cx.rot.settings.dns_timeout,
                             z.name
                         ))
