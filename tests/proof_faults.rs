@@ -1,9 +1,10 @@
 //! A rotation under injected faults, run by the real binary against the sandbox's fault
-//! plan: one API in five calls answering 429/500/503 (each API alone, then all at
+//! plan: one call in five to an API answering 429/500/503 (each API alone, then all at
 //! once), slow Compute calls and operations, an operation failing inside
-//! (`QUOTA_EXCEEDED` on the green address), a 409 on the green Ingress, and answers lost
-//! after the change was applied (also repeatedly). DNS silence and Monitoring without
-//! data are in `proof_faults_wait.rs`.
+//! (`QUOTA_EXCEEDED`, `INTERNAL_ERROR` on the green address of a blue with a static IP),
+//! 409s on the green Ingress, answers lost after the change was applied (twice each), and
+//! a read refused before any step (while planning, while `resume` checks for drift).
+//! DNS silence and Monitoring without data are in `proof_faults_wait.rs`.
 //!
 //! Every run either completes or stops with a clear, resumable error (exit 1, the step,
 //! the state file and the exact `resume`/`rollback` commands), after which the printed
@@ -16,13 +17,14 @@ mod support;
 
 use rotate_cert::sandbox::core::{FaultAction, FaultSpec};
 use support::faults::{
-    Outcome, assert_resumable_stop, first_error, on, rotate_through_faults, status,
+    Outcome, assert_resumable_stop, assert_stopped_before_starting, first_error, on,
+    rotate_through_faults, status,
 };
 use support::safety::{Watcher, assert_safe};
 use support::sandbox::{NS, TestSandbox};
 
-/// Rotates under the faults `setup` adds (resuming through up to `resumes` stops with
-/// the faults in force), then proves it safe and clean. Returns how it went.
+/// Rotates under the faults already set (resuming through up to `resumes` stops with
+/// the faults in force), then proves it safe. Returns how it went.
 async fn prove(sb: &TestSandbox, what: &str, resumes: usize) -> Outcome {
     let watcher = Watcher::start(sb);
     let outcome = rotate_through_faults(sb, resumes).await;
@@ -224,4 +226,54 @@ async fn a_green_address_operation_failing_with_a_transient_error_is_retried_in_
         doc["journal"]
     );
     sb.assert_rotated_with_static_ip(USER_ADDRESS).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_read_before_any_step_says_nothing_changed_and_how_to_go_on() {
+    let sb = TestSandbox::new().await;
+    let records = on("dns.resourceRecordSets.list", status(403));
+    // While planning: nothing is started, and the same command works afterwards.
+    sb.fault(records.clone());
+    let run = sb.run(&sb.start_args("rotate", &[])).await;
+    assert_stopped_before_starting(&run, &sb);
+    assert_eq!(sb.ingress_names(NS), vec!["web".to_string()]);
+    sb.clear_faults();
+    // While `resume` checks for drift: the saved rotation's commands are printed.
+    sb.run_aborting_at(&sb.start_args("rotate", &[]), "create-ingress:after-act")
+        .await;
+    let watcher = Watcher::start(&sb);
+    sb.fault(records);
+    let serial = sb.state()["serial"].clone();
+    let run = sb.run(&["resume"]).await;
+    let resume = assert_resumable_stop_before_steps(&run);
+    assert_eq!(sb.state()["serial"], serial, "nothing recorded");
+    sb.clear_faults();
+    let again = sb.run(&resume).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    eprintln!(
+        "403 on record reads: planning stopped with nothing started; resume stopped, then resumed: {}",
+        first_error(&run)
+    );
+    assert_safe(&sb, watcher);
+    sb.assert_rotated().await;
+}
+
+/// A stop before any step ran: exit 1, "nothing was changed", and the resume and
+/// rollback commands of the saved rotation; returns the resume command.
+fn assert_resumable_stop_before_steps(run: &support::cli::Run) -> Vec<String> {
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        first_error(run).contains("cannot continue the rotation yet: nothing was changed"),
+        "{}",
+        run.stderr
+    );
+    let state = support::sandbox::STATE_FILE;
+    for hint in [
+        format!("hint: the rotation is saved in `{state}`"),
+        format!("hint: undo: `rotate-cert rollback --state {state}`"),
+        format!("hint: continue: `rotate-cert resume --state {state}`"),
+    ] {
+        assert!(run.stderr.contains(&hint), "{hint}: {}", run.stderr);
+    }
+    vec!["resume".into(), "--state".into(), state.into()]
 }

@@ -82,7 +82,7 @@ async fn no_request_fails_while_rotate_moves_every_client_from_blue_to_green() {
         "{} requests",
         report.total()
     );
-    assert_zero_downtime(&sb, &report, &at_cleanup, after_cleanup, FINAL_WINDOW);
+    assert_zero_downtime(&sb, &report, &at_cleanup, after_cleanup, FINAL_WINDOW, true);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,7 +119,16 @@ async fn no_request_fails_while_a_rotation_under_api_faults_stops_and_is_resumed
         &report,
         began.elapsed(),
     );
-    assert_zero_downtime(&sb, &report, &at_cleanup, after_cleanup, FINAL_WINDOW / 4);
+    // A stop between the switch and the drain may leave the clients time to move before
+    // the resumed run verifies DNS: then the drain has nothing left to see.
+    assert_zero_downtime(
+        &sb,
+        &report,
+        &at_cleanup,
+        after_cleanup,
+        FINAL_WINDOW / 4,
+        false,
+    );
 }
 
 /// One line for the test's output: requests, failures, resends, rate.
@@ -137,14 +146,17 @@ fn describe(what: &str, report: &LoadReport, elapsed: Duration) {
 }
 
 /// Everything the clients of a finished rotation must have seen: no failure, each
-/// certificate from its own side, every client moved once, the drain's evidence, a
-/// final window all green, and the right backend for every host and path.
+/// certificate from its own side, every client moved once, a final window all green,
+/// and the right backend for every host and path; the drain's evidence agrees with the
+/// clients — with `draining`, clients were still on blue after DNS was verified and the
+/// drain saw that traffic stop.
 fn assert_zero_downtime(
     sb: &TestSandbox,
     report: &LoadReport,
     at_cleanup: &LoadReport,
     after_cleanup: SystemTime,
     window: u64,
+    draining: bool,
 ) {
     let (blue, old, new) = (sb.blue_ip.clone(), sb.old_fp(), sb.new_fp());
     let green = sb.ingress_ip(&sb.green_ingress()).expect("green's IP");
@@ -183,26 +195,32 @@ fn assert_zero_downtime(
     let dns_verified = finished_at(&doc, "verify-dns");
     let cleanup = started_at(&doc, "delete-blue-ingress");
     assert_clients_moved_once(report, &blue, &old, &green, &new, switched, cleanup);
-    assert!(
-        report
-            .segments()
-            .any(|s| is(s, &blue, &old) && s.last > dns_verified),
-        "no client reached blue after every nameserver answered green: the drain had nothing to wait for"
-    );
+    let late_on_blue = report
+        .segments()
+        .any(|s| is(s, &blue, &old) && s.last > dns_verified);
 
     // The drain watched blue's traffic stop in Monitoring before the cleanup.
     let drain = &step(&doc, "drain")["evidence"];
-    assert_eq!(drain["saw_traffic"], true, "{drain}");
     assert_eq!(drain["forced"], serde_json::Value::Null, "{drain}");
-    let last = time_of(&drain["last_traffic"], "the drain's last traffic on blue");
-    assert!(
-        last >= dns_verified,
-        "{drain}: blue had traffic after the switch"
-    );
-    assert!(
-        last < cleanup,
-        "{drain}: blue's last traffic after the cleanup began"
-    );
+    if draining {
+        assert!(
+            late_on_blue,
+            "no client reached blue after every nameserver answered green: the drain had nothing to wait for"
+        );
+        assert_eq!(drain["saw_traffic"], true, "{drain}");
+        let last = time_of(&drain["last_traffic"], "the drain's last traffic on blue");
+        assert!(
+            last >= dns_verified,
+            "{drain}: blue had traffic after the switch"
+        );
+    }
+    if !drain["last_traffic"].is_null() {
+        let last = time_of(&drain["last_traffic"], "the drain's last traffic on blue");
+        assert!(
+            last < cleanup,
+            "{drain}: blue's last traffic after the cleanup began"
+        );
+    }
 
     // After the cleanup: a final window, all green with the new certificate.
     let final_window = final_window(at_cleanup, report);

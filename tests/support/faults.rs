@@ -201,7 +201,12 @@ pub fn assert_resumable_stop(run: &Run) -> Vec<String> {
         .lines()
         .find(|l| l.starts_with("error: "))
         .unwrap_or_else(|| panic!("no `error:` line: {}", run.stderr));
-    assert!(error.contains("step `"), "the step is named: {error}");
+    assert!(
+        error.contains("step `")
+            || error.contains("cannot continue the rotation yet: nothing was changed"),
+        "the failed step is named, or that nothing was changed: {error}\n{}",
+        run.stderr
+    );
     assert!(
         run.stderr
             .contains(&format!("the rotation is saved in `{STATE_FILE}`")),
@@ -228,20 +233,39 @@ pub fn assert_resumable_stop(run: &Run) -> Vec<String> {
         .collect()
 }
 
+/// Checks that a run stopped while planning, before any rotation was recorded: exit 1,
+/// "nothing was changed", no state file.
+#[track_caller]
+pub fn assert_stopped_before_starting(run: &Run, sb: &TestSandbox) {
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        first_error(run).contains("cannot plan the rotation: nothing was changed")
+            && run.stderr.contains("no rotation was started"),
+        "{}",
+        run.stderr
+    );
+    assert!(!sb.state_path().exists(), "no rotation recorded");
+}
+
 /// Runs `rotate` under whatever faults are set, then, after each resumable stop, the
 /// resume command it printed — the faults still in force — up to `resumes` times;
-/// after that the faults are cleared for one last resume. Panics on anything but a
-/// completed rotation reached through resumable stops.
+/// after that the faults are cleared for one last resume. A stop while planning (no
+/// rotation recorded, nothing changed) is followed by the same `rotate` again. Panics
+/// on anything but a completed rotation reached through such stops.
 pub async fn rotate_through_faults(sb: &TestSandbox, resumes: usize) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut run = sb
-        .run_with(&sb.start_args("rotate", &[]), &[], RUN_TIMEOUT)
-        .await;
+    let start = sb.start_args("rotate", &[]);
+    let mut run = sb.run_with(&start, &[], RUN_TIMEOUT).await;
     for attempt in 0.. {
         if run.code == 0 {
             break;
         }
-        let resume = assert_resumable_stop(&run);
+        let resume = if sb.state_path().exists() {
+            assert_resumable_stop(&run)
+        } else {
+            assert_stopped_before_starting(&run, sb);
+            start.clone()
+        };
         outcome.stops.push(first_error(&run).to_string());
         assert!(
             attempt <= resumes,
