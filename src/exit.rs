@@ -122,9 +122,11 @@ pub fn code_of(err: &anyhow::Error) -> ExitCode {
     stop_of(err).map(|s| s.code).unwrap_or(ExitCode::Failed)
 }
 
-/// The first [`Stop`] in an error chain, if any.
+/// The first [`Stop`] in an error chain, if any: attached as context (which the chain's
+/// items do not expose as a `Stop`) or as an error.
 pub fn stop_of(err: &anyhow::Error) -> Option<&Stop> {
-    err.chain().find_map(|e| e.downcast_ref::<Stop>())
+    err.downcast_ref::<Stop>()
+        .or_else(|| err.chain().find_map(|e| e.downcast_ref::<Stop>()))
 }
 
 #[cfg(test)]
@@ -146,5 +148,15 @@ mod tests {
         assert_eq!(code_of(&err), ExitCode::Refused);
         let plain = anyhow::anyhow!("boom");
         assert_eq!(code_of(&plain), ExitCode::Failed);
+    }
+
+    #[test]
+    fn stop_found_as_context_with_its_hints() {
+        let err = anyhow::anyhow!("HTTP 403")
+            .context(Stop::new(ExitCode::Interrupted, "cannot go on").hint("resume"))
+            .context("outer");
+        let stop = stop_of(&err).expect("the stop given as context");
+        assert_eq!(stop.code, ExitCode::Interrupted);
+        assert_eq!(stop.hints, vec!["resume".to_string()]);
     }
 }

@@ -128,10 +128,12 @@ fn dedup_causes<'a>(head: &'a str, causes: &'a [String]) -> impl Iterator<Item =
     })
 }
 
-/// Sets up `tracing` on stderr from `-v` (or `RUST_LOG`, which wins).
+/// Sets up `tracing` on stderr from `-v` (or `ROTATE_CERT_LOG`, an `EnvFilter`
+/// directive such as `trace`, which wins).
 ///
-/// Dependencies are kept at `warn` below `-vv` and never go past `debug`, so request
-/// bodies (which can carry key material on their way to Kubernetes) are not logged.
+/// Dependencies are kept at `warn` below `-vv` and never go past `debug` with `-v`, so
+/// request bodies (which can carry key material on their way to Kubernetes) are not
+/// logged; `tests/proof_secrets.rs` checks that even `ROTATE_CERT_LOG=trace` shows no key.
 pub fn init_logging(global: &GlobalArgs) {
     use tracing_subscriber::EnvFilter;
     let default = match (global.quiet, global.verbose) {

@@ -193,17 +193,33 @@ pub async fn start(
         {
             return continue_create(printer, global, args, path, started).await;
         }
-        return Err(Stop::new(
+        // A rotation in progress right now is another run's, not one to resume.
+        let lock = crate::state::StateLock::peek(&path).ok();
+        if let Some(crate::state::LockState::Held(holder)) = lock {
+            return Err(crate::state::LockError::Held {
+                state: path,
+                holder: holder.map(Box::new),
+            }
+            .into_stop()
+            .into());
+        }
+        let mut stop = Stop::new(
             ExitCode::StateUnavailable,
             format!(
                 "`{}` records an unfinished rotation ({}); finish or undo it first",
                 path.display(),
                 doc.rotation_id
             ),
-        )
-        .hint(format!("`rotate-cert resume --state {}`", path.display()))
-        .hint(format!("`rotate-cert rollback --state {}`", path.display()))
-        .into());
+        );
+        if let Some(crate::state::LockState::Stale(dead)) = lock {
+            stop = stop.hint(format!(
+                "its last run ({dead}) ended without releasing the lock (killed or crashed)"
+            ));
+        }
+        return Err(stop
+            .hint(format!("`rotate-cert resume --state {}`", path.display()))
+            .hint(format!("`rotate-cert rollback --state {}`", path.display()))
+            .into());
     }
     let session = open_session(
         &settings_input(global, &args.connect, &args.timing),
@@ -212,7 +228,9 @@ pub async fn start(
     )
     .await?;
     let rotation_id = new_rotation_id();
-    let plan = rot::make_plan_following(&session, &path, &target, &cert, &rotation_id).await?;
+    let plan = rot::make_plan_following(&session, &path, &target, &cert, &rotation_id)
+        .await
+        .map_err(nothing_started)?;
     if let Some(why) = &plan.nothing_to_do {
         if printer.human() {
             printer.note(format!("nothing to do: {why}"));
@@ -263,8 +281,12 @@ async fn continue_create(
     started: Instant,
 ) -> anyhow::Result<ExitCode> {
     let mut opened = rot::open(&path, "create", args.run.break_lock)?;
-    let session = continue_session(global, &args.connect, &args.timing, &mut opened).await?;
-    rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+    let session = continue_session(global, &args.connect, &args.timing, &mut opened)
+        .await
+        .map_err(|e| kept(e, &path))?;
+    rot::refuse_on_drift(&session, &opened.doc, &path)
+        .await
+        .map_err(|e| kept(e, &path))?;
     let reporter = reporter(printer);
     finish(
         printer,
@@ -346,6 +368,40 @@ async fn finish(
     Ok(ExitCode::Success)
 }
 
+/// An error before a saved rotation's steps ran (connecting, checking for drift) says
+/// that nothing was changed and how to continue or undo, like a failed step does; an
+/// error that already carries its own [`Stop`] is left as it is.
+fn kept(err: anyhow::Error, path: &std::path::Path) -> anyhow::Error {
+    if crate::exit::stop_of(&err).is_some() {
+        return err;
+    }
+    let state = path.display();
+    err.context(
+        Stop::new(
+            ExitCode::Failed,
+            "cannot continue the rotation yet: nothing was changed",
+        )
+        .hint(format!("the rotation is saved in `{state}`"))
+        .hint(format!("continue: `rotate-cert resume --state {state}`"))
+        .hint(format!("undo: `rotate-cert rollback --state {state}`")),
+    )
+}
+
+/// An error while planning (before any rotation was recorded) says that nothing was
+/// started; an error with its own [`Stop`] is left as it is.
+fn nothing_started(err: anyhow::Error) -> anyhow::Error {
+    if crate::exit::stop_of(&err).is_some() {
+        return err;
+    }
+    err.context(
+        Stop::new(
+            ExitCode::Failed,
+            "cannot plan the rotation: nothing was changed",
+        )
+        .hint("no rotation was started: run the same command again once the error is gone"),
+    )
+}
+
 /// `switch-dns`, `drain`, `cleanup`, `resume`, `rollback`.
 pub async fn continue_rotation(
     printer: &Printer,
@@ -390,7 +446,9 @@ pub async fn continue_rotation(
         ));
         return Ok(ExitCode::Success);
     }
-    let session = continue_session(global, &args.connect, &args.timing, &mut opened).await?;
+    let session = continue_session(global, &args.connect, &args.timing, &mut opened)
+        .await
+        .map_err(|e| kept(e, &path))?;
     if args.force {
         opened.doc.rotation.force_drain = true;
         opened.doc.record(
@@ -402,7 +460,9 @@ pub async fn continue_rotation(
     let list: Vec<Kind> = match which {
         Continue::Rollback => {
             let list = rot::rollback_plan(&opened.doc, &path)?;
-            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            rot::refuse_on_drift(&session, &opened.doc, &path)
+                .await
+                .map_err(|e| kept(e, &path))?;
             confirm(
                 global,
                 printer,
@@ -421,27 +481,37 @@ pub async fn continue_rotation(
                 )
                 .into());
             }
-            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            rot::refuse_on_drift(&session, &opened.doc, &path)
+                .await
+                .map_err(|e| kept(e, &path))?;
             rot::remaining(&opened.doc, &steps::ROLLBACK)
         }
         Continue::Resume => {
-            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            rot::refuse_on_drift(&session, &opened.doc, &path)
+                .await
+                .map_err(|e| kept(e, &path))?;
             rot::remaining(&opened.doc, &steps::forward())
         }
         Continue::SwitchDns => {
             rot::require_done(&opened.doc, &steps::CREATE, "switch-dns", &path)?;
-            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            rot::refuse_on_drift(&session, &opened.doc, &path)
+                .await
+                .map_err(|e| kept(e, &path))?;
             confirm(global, printer, "switch DNS to the green load balancer")?;
             steps::SWITCH_DNS.to_vec()
         }
         Continue::Drain => {
             rot::require_done(&opened.doc, &steps::SWITCH_DNS, "drain", &path)?;
-            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            rot::refuse_on_drift(&session, &opened.doc, &path)
+                .await
+                .map_err(|e| kept(e, &path))?;
             steps::DRAIN.to_vec()
         }
         Continue::Cleanup => {
             rot::require_done(&opened.doc, &steps::DRAIN, "cleanup", &path)?;
-            rot::refuse_on_drift(&session, &opened.doc, &path).await?;
+            rot::refuse_on_drift(&session, &opened.doc, &path)
+                .await
+                .map_err(|e| kept(e, &path))?;
             confirm(
                 global,
                 printer,

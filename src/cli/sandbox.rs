@@ -301,6 +301,13 @@ fn demo_summary(
         "  requests   {} served, {} failed",
         report.ok, report.failed
     );
+    if report.retried > 0 {
+        let _ = writeln!(
+            out,
+            "  resent     {} (their kept-alive connection closed before any answer)",
+            report.retried
+        );
+    }
     for (pair, n) in &report.served {
         let _ = writeln!(out, "  served     {pair}: {n} requests");
     }

@@ -210,6 +210,17 @@ impl LockError {
     }
 }
 
+/// Who holds the lock of a state file, observed without taking it ([`StateLock::peek`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockState {
+    /// No run holds it and none left a record.
+    Free,
+    /// A live run holds it (with its record, unless it has not written it yet).
+    Held(Option<Holder>),
+    /// No run holds it, but one that died holding it left its record.
+    Stale(Holder),
+}
+
 /// An exclusive lock on a state file, held until dropped (or [`released`](Self::release)).
 #[derive(Debug)]
 pub struct StateLock {
@@ -237,18 +248,27 @@ impl StateLock {
             source,
         };
         let mut file = open_lock_file(&lock).map_err(|err| io_err("open", err))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                // Held: the record may be missing for an instant while the holder writes
-                // it; that is still "held".
-                let holder = read_record(&mut file).ok().flatten().map(Box::new);
-                return Err(LockError::Held {
-                    state: state_path.to_path_buf(),
-                    holder,
-                });
+        let mut tries = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) => {
+                    // Held. The record may be missing for an instant while a holder writes
+                    // it, or while someone only [`peek`](Self::peek)s: look again a few
+                    // times before calling it held by an unrecorded run.
+                    let holder = read_record(&mut file).ok().flatten().map(Box::new);
+                    if holder.is_none() && tries < 10 {
+                        tries += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                        continue;
+                    }
+                    return Err(LockError::Held {
+                        state: state_path.to_path_buf(),
+                        holder,
+                    });
+                }
+                Err(TryLockError::Error(err)) => return Err(io_err("lock", err)),
             }
-            Err(TryLockError::Error(err)) => return Err(io_err("lock", err)),
         }
         // From here on, returning early drops `file`, which releases the flock.
         let stale = match read_record(&mut file) {
@@ -295,6 +315,29 @@ impl StateLock {
             },
             stale,
         ))
+    }
+
+    /// Looks at the lock of `state_path` without taking it and without changing the
+    /// lock file (a missing one is [`LockState::Free`] and is not created). The look is
+    /// a shared `flock` held for an instant; a run acquiring at that very instant waits
+    /// it out (see [`Self::acquire`]).
+    pub fn peek(state_path: &Path) -> io::Result<LockState> {
+        let lock = lock_path(state_path);
+        let mut file = match File::open(&lock) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(LockState::Free),
+            Err(e) => return Err(e),
+        };
+        let record = |file: &mut File| read_record(file).ok().flatten();
+        match file.try_lock_shared() {
+            Ok(()) => {
+                let previous = record(&mut file);
+                file.unlock()?;
+                Ok(previous.map_or(LockState::Free, LockState::Stale))
+            }
+            Err(TryLockError::WouldBlock) => Ok(LockState::Held(record(&mut file))),
+            Err(TryLockError::Error(e)) => Err(e),
+        }
     }
 
     /// Who holds it (this run).
@@ -464,6 +507,35 @@ mod tests {
         assert_eq!(std::fs::read(lock_path(&state)).unwrap(), b"");
         let (_again, stale) = StateLock::acquire(&state, &me, false).unwrap();
         assert!(stale.is_none(), "a clean release leaves nothing stale");
+    }
+
+    #[test]
+    fn peek_tells_free_held_and_stale_apart_without_changing_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("s.json");
+        assert_eq!(StateLock::peek(&state).unwrap(), LockState::Free);
+        assert!(!lock_path(&state).exists(), "peek creates nothing");
+        let me = Holder::current("rotate");
+        let (lock, _) = StateLock::acquire(&state, &me, false).unwrap();
+        assert_eq!(
+            StateLock::peek(&state).unwrap(),
+            LockState::Held(Some(me.clone()))
+        );
+        lock.release().unwrap();
+        assert_eq!(StateLock::peek(&state).unwrap(), LockState::Free);
+        let dead = holder("h", 7);
+        std::fs::write(lock_path(&state), serde_json::to_vec(&dead).unwrap()).unwrap();
+        assert_eq!(
+            StateLock::peek(&state).unwrap(),
+            LockState::Stale(dead.clone())
+        );
+        assert_eq!(
+            read_record(&mut File::open(lock_path(&state)).unwrap())
+                .ok()
+                .flatten(),
+            Some(dead),
+            "the record stays for the next run to explain"
+        );
     }
 
     #[test]

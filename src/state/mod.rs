@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 pub use document::{Document, JournalEntry, StepRecord, StepStatus, Target, new_rotation_id};
 pub use error::{CorruptKind, StoreError};
-pub use lock::{Holder, LockError, StaleLock, StateLock};
+pub use lock::{Holder, LockError, LockState, StaleLock, StateLock};
 pub use migrate::{MigrationError, migrate};
 pub use store::{FileStore, StateStore};
 

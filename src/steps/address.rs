@@ -5,6 +5,8 @@
 //!
 //! - *Idempotency*: deterministic name; the insert carries a `requestId` stored in the
 //!   state file before the call, so a retry after a lost answer returns the same operation.
+//!   An operation that finished with an error reserved nothing: the next attempt draws a
+//!   new `requestId` (the old one would only return the same failed operation).
 //! - *Observation*: `globalAddresses.get`; rotate-cert's addresses carry a description
 //!   marker.
 //! - *Waits*: the Compute operation (`globalOperations.wait`).
@@ -13,7 +15,7 @@
 use serde_json::json;
 
 use super::{Check, Cx, Evidence};
-use crate::gcp::{AddressStatus, NewAddress, RequestId};
+use crate::gcp::{AddressStatus, ErrorKind, NewAddress, RequestId};
 use crate::plan::ADDRESS_DESCRIPTION;
 
 /// Which side's address.
@@ -84,10 +86,22 @@ pub async fn reserve(cx: &mut Cx<'_>) -> anyhow::Result<()> {
     let op = match cx.env.gcp.compute.insert_address(&new, &rid).await {
         Ok(op) => op,
         Err(e) if e.is_already_exists() => return Ok(()),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(failed_insert(cx, e)),
     };
-    cx.env.gcp.compute.wait_operation(&op).await?;
-    Ok(())
+    match cx.env.gcp.compute.wait_operation(&op).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(failed_insert(cx, e)),
+    }
+}
+
+/// An insert whose operation finished with an error reserved nothing, and Compute
+/// answers every later insert carrying the same `requestId` with that same failed
+/// operation: the next attempt (a retry, or `resume`) needs a new id.
+fn failed_insert(cx: &mut Cx<'_>, e: crate::gcp::GcpError) -> anyhow::Error {
+    if matches!(e.kind(), ErrorKind::OperationFailed { .. }) {
+        cx.rot.green.address_request_id = Some(RequestId::new().to_string());
+    }
+    e.into()
 }
 
 fn address_of(cx: &Cx<'_>, side: Side) -> Option<String> {

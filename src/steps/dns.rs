@@ -237,7 +237,22 @@ pub async fn wait_switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Chec
                 .gcp
                 .dns
                 .wait_change(&z.name, &id, interval, cx.deadline)
-                .await?;
+                .await
+                .map_err(|e| {
+                    let timed_out = matches!(e.kind(), ErrorKind::Timeout);
+                    let e = anyhow::Error::from(e);
+                    if timed_out {
+                        e.context(format!(
+                            "`{}` did not finish within {} ({}): Cloud DNS change {id} in zone `{}` was not done",
+                            kind.name(),
+                            kind.timeout_flag(),
+                            cx.rot.settings.dns_timeout,
+                            z.name
+                        ))
+                    } else {
+                        e
+                    }
+                })?;
         }
     }
     match check_switch(cx, dir).await? {

@@ -20,7 +20,7 @@ use serde_json::json;
 
 use super::{Check, Cx, Evidence};
 use crate::util::duration::format_duration;
-use crate::util::time::rfc3339;
+use crate::util::time::{rfc3339, rfc3339_millis};
 
 /// Which side drains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,12 +152,13 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
         return Ok((
             Check::Done(Evidence::from([
                 ("forwarding_rule".into(), json!(rule)),
-                ("dns_verified_at".into(), json!(rfc3339(t0))),
-                ("earliest".into(), json!(rfc3339(earliest))),
-                ("settled_until".into(), json!(rfc3339(settled))),
+                // Milliseconds: the proof of the drain must hold at any pace.
+                ("dns_verified_at".into(), json!(rfc3339_millis(t0))),
+                ("earliest".into(), json!(rfc3339_millis(earliest))),
+                ("settled_until".into(), json!(rfc3339_millis(settled))),
                 ("quiet_window_secs".into(), json!(quiet.as_secs_f64())),
                 ("max_rate_in_window".into(), json!(max_rate)),
-                ("last_traffic".into(), json!(last_busy.map(rfc3339))),
+                ("last_traffic".into(), json!(last_busy.map(rfc3339_millis))),
                 ("saw_traffic".into(), json!(saw_traffic)),
                 ("summary".into(), json!(summary)),
             ])),

@@ -317,6 +317,22 @@ impl Kind {
         }
     }
 
+    /// The flag whose value is [`Self::deadline`].
+    pub fn timeout_flag(self) -> &'static str {
+        match self {
+            Kind::CreateSecret
+            | Kind::ReserveAddress
+            | Kind::CreateIngress
+            | Kind::AwaitLoadBalancer
+            | Kind::VerifyTls => "--create-timeout",
+            Kind::SwitchDns | Kind::VerifyDns | Kind::RollbackDns | Kind::RollbackVerifyDns => {
+                "--dns-timeout"
+            }
+            Kind::Drain | Kind::DrainGreen => "--drain-timeout",
+            _ => "--cleanup-timeout",
+        }
+    }
+
     /// Observes whether the goal holds.
     pub async fn check(self, cx: &mut Cx<'_>) -> anyhow::Result<Check> {
         match self {
@@ -419,7 +435,7 @@ pub fn short(sha: &str) -> &str {
 async fn poll(kind: Kind, cx: &mut Cx<'_>) -> anyhow::Result<Check> {
     let interval = poll_interval(kind, &cx.rot.settings);
     loop {
-        match kind.check(cx).await {
+        let last = match kind.check(cx).await {
             Ok(Check::Done(ev)) => return Ok(Check::Done(ev)),
             Ok(Check::Blocked(why)) => return Ok(Check::Blocked(why)),
             Ok(Check::NeedsAct) => {
@@ -430,13 +446,31 @@ async fn poll(kind: Kind, cx: &mut Cx<'_>) -> anyhow::Result<Check> {
                 .into());
             }
             Ok(Check::Pending(msg)) => {
-                cx.progress(kind.name(), msg, None);
+                cx.progress(kind.name(), msg.clone(), None);
                 crate::workflow::hooks::point(kind.name(), "waiting");
+                msg
             }
-            Err(e) if retryable(&e) => cx.progress(kind.name(), format!("{e:#}; retrying"), None),
+            Err(e) if retryable(&e) => {
+                let msg = format!("{e:#}");
+                cx.progress(kind.name(), format!("{msg}; retrying"), None);
+                msg
+            }
             Err(e) => return Err(e),
+        };
+        if Instant::now() >= cx.deadline {
+            // Say what was still missing, and which setting gave up.
+            anyhow::bail!(
+                "`{}` did not finish within {} ({}){}",
+                kind.name(),
+                kind.timeout_flag(),
+                crate::util::duration::format_duration(kind.deadline(&cx.rot.settings)),
+                if last.is_empty() {
+                    String::new()
+                } else {
+                    format!("; still waiting for: {last}")
+                }
+            );
         }
-        cx.check_deadline(kind.name(), "its goal")?;
         tokio::time::sleep(interval.min(cx.deadline.saturating_duration_since(Instant::now())))
             .await;
     }

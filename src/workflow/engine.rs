@@ -232,9 +232,15 @@ impl Engine<'_> {
                 self.doc.rotation = rotation.clone();
                 self.save()?;
                 hooks::point(name, "before-act");
-                {
+                let acted = {
                     let mut cx = Cx::new(self.env, &mut rotation, &steps, self.reporter, deadline);
-                    kind.act(&mut cx).await.map_err(failed)?;
+                    kind.act(&mut cx).await
+                };
+                if let Err(error) = acted {
+                    // What the act learned before failing (a used idempotency key, a
+                    // change id) is kept for the next attempt and saved with the failure.
+                    self.doc.rotation = rotation;
+                    return Err(failed(error));
                 }
                 hooks::point(name, "after-act");
                 self.doc.rotation = rotation.clone();

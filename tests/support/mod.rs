@@ -6,5 +6,9 @@
 
 pub mod certs;
 pub mod cli;
+pub mod faults;
+pub mod load;
+pub mod safety;
 pub mod sandbox;
+pub mod secrets;
 pub mod world;

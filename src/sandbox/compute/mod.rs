@@ -328,7 +328,7 @@ pub fn mutate(
                     world.compute.with_inner(|i| i.pending.remove(&key));
                 }
                 Err(OpError {
-                    message: injected_message(&f.code),
+                    message: injected_message(&f.code, m.target().0),
                     code: f.code,
                     http_status: f.http_status,
                 })
@@ -355,9 +355,20 @@ pub fn mutate(
     Ok(json)
 }
 
-fn injected_message(code: &str) -> String {
+/// The message Compute puts in a failed operation, naming the quota of the collection
+/// the operation works on.
+fn injected_message(code: &str, coll: Collection) -> String {
+    let (quota, limit) = match coll {
+        Collection::SslCertificates => ("SSL_CERTIFICATES", 10),
+        Collection::Addresses => ("STATIC_ADDRESSES", 8),
+        Collection::ForwardingRules => ("FORWARDING_RULES", 15),
+        Collection::UrlMaps => ("URL_MAPS", 10),
+        Collection::BackendServices => ("BACKEND_SERVICES", 9),
+        Collection::TargetHttpsProxies => ("TARGET_HTTPS_PROXIES", 10),
+        Collection::TargetHttpProxies => ("TARGET_HTTP_PROXIES", 10),
+    };
     match code {
-        "QUOTA_EXCEEDED" => "Quota 'SSL_CERTIFICATES' exceeded.  Limit: 10.0 globally.".to_string(),
+        "QUOTA_EXCEEDED" => format!("Quota '{quota}' exceeded.  Limit: {limit}.0 globally."),
         other => format!("Operation failed: {other}"),
     }
 }
