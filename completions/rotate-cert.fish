@@ -75,7 +75,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l nameser
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l probe-port -d 'Port of the load balancers\' HTTPS listeners, for TLS probes [default: 443]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l min-drain -d 'Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
@@ -110,7 +110,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l names
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l probe-port -d 'Port of the load balancers\' HTTPS listeners, for TLS probes [default: 443]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l min-drain -d 'Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
@@ -145,7 +145,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l names
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l probe-port -d 'Port of the load balancers\' HTTPS listeners, for TLS probes [default: 443]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l min-drain -d 'Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
@@ -177,7 +177,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l n
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l probe-port -d 'Port of the load balancers\' HTTPS listeners, for TLS probes [default: 443]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l min-drain -d 'Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
@@ -192,7 +192,7 @@ json\t'Machine-readable JSON on stdout'"
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l break-lock -d 'Take over a lock left by a run on another host (only when sure it is not running)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l force -d 'Skip the drain wait (recorded as a warning in the state file)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l force -d 'Skip the drain wait: blue\'s, or green\'s for `rollback` (recorded as a warning in the state file)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
@@ -209,7 +209,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l namese
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l probe-port -d 'Port of the load balancers\' HTTPS listeners, for TLS probes [default: 443]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l min-drain -d 'Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
@@ -224,7 +224,7 @@ json\t'Machine-readable JSON on stdout'"
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l break-lock -d 'Take over a lock left by a run on another host (only when sure it is not running)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l force -d 'Skip the drain wait (recorded as a warning in the state file)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l force -d 'Skip the drain wait: blue\'s, or green\'s for `rollback` (recorded as a warning in the state file)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
@@ -241,7 +241,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l name
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l probe-port -d 'Port of the load balancers\' HTTPS listeners, for TLS probes [default: 443]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l min-drain -d 'Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
@@ -256,7 +256,7 @@ json\t'Machine-readable JSON on stdout'"
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l break-lock -d 'Take over a lock left by a run on another host (only when sure it is not running)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l force -d 'Skip the drain wait (recorded as a warning in the state file)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l force -d 'Skip the drain wait: blue\'s, or green\'s for `rollback` (recorded as a warning in the state file)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
@@ -273,7 +273,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l names
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l probe-port -d 'Port of the load balancers\' HTTPS listeners, for TLS probes [default: 443]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l min-drain -d 'Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
@@ -288,7 +288,7 @@ json\t'Machine-readable JSON on stdout'"
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l break-lock -d 'Take over a lock left by a run on another host (only when sure it is not running)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l force -d 'Skip the drain wait (recorded as a warning in the state file)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l force -d 'Skip the drain wait: blue\'s, or green\'s for `rollback` (recorded as a warning in the state file)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'
@@ -326,7 +326,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l nam
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l probe-port -d 'Port of the load balancers\' HTTPS listeners, for TLS probes [default: 443]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l min-drain -d 'Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
@@ -341,7 +341,7 @@ json\t'Machine-readable JSON on stdout'"
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l project -d 'Google Cloud project [default: from the credentials, or `CLOUDSDK_CORE_PROJECT`]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l context -d 'Kubernetes context from the kubeconfig [default: the current context]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l break-lock -d 'Take over a lock left by a run on another host (only when sure it is not running)'
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l force -d 'Skip the drain wait (recorded as a warning in the state file)'
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l force -d 'Skip the drain wait: blue\'s, or green\'s for `rollback` (recorded as a warning in the state file)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -s q -l quiet -d 'Print only errors (no progress, no step lines)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -s v -l verbose -d 'More detail on stderr; repeat for debug logs (`-vv`)'
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -s y -l yes -d 'Answer yes to confirmations (required for changes when stdin is not a terminal)'

@@ -58,7 +58,7 @@ impl ExitCode {
             ),
             (
                 ExitCode::StateUnavailable,
-                "state file locked by another run, corrupt, or from a newer rotate-cert",
+                "state file locked by another run, corrupt, from a newer rotate-cert, or holding an unfinished rotation",
             ),
             (
                 ExitCode::Interrupted,

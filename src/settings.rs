@@ -35,7 +35,8 @@ pub struct Settings {
     pub ca_file: Option<PathBuf>,
     /// Preflight: the new certificate must stay valid at least this long.
     pub min_validity: HumanDuration,
-    /// Drain at least this long after DNS is switched (on top of the old TTL).
+    /// Drain at least this long after DNS is verified, even when the records' TTL is
+    /// shorter (the drain always waits at least the TTL).
     pub min_drain: HumanDuration,
     /// Blue has drained when its request rate stays at or below `drain_threshold` for this
     /// long (in settled Monitoring data).

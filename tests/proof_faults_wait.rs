@@ -216,11 +216,20 @@ async fn an_idle_blue_with_no_points_drains_only_on_settled_periods_past_the_ttl
     );
     let doc = sb.state();
     let drain = &step(&doc, "drain")["evidence"];
-    assert_eq!(drain["saw_traffic"], false, "{drain}");
-    assert_eq!(drain["last_traffic"], serde_json::Value::Null, "{drain}");
+    // Nothing but rotate-cert's own look at blue (the plan's TLS probe, a quiet period
+    // before the switch at this pace) may show: no request after the switch.
+    let verified = finished_at(&doc, "verify-dns");
+    if drain["saw_traffic"] == true {
+        assert!(
+            time_of(&drain["last_traffic"], "last_traffic") < verified,
+            "an idle blue showed traffic after the switch: {drain}"
+        );
+    } else {
+        assert_eq!(drain["last_traffic"], serde_json::Value::Null, "{drain}");
+    }
+    assert_eq!(drain["max_rate_in_window"], 0.0, "{drain}");
     let t = sb.sandbox.world().core.timing;
     let ttl = Duration::from_secs(u64::from(t.ttl_secs));
-    let verified = finished_at(&doc, "verify-dns");
     assert!(
         time_of(&drain["settled_until"], "settled_until") >= verified + ttl,
         "no points counted as zero only once settled and past the TTL: {drain}"

@@ -121,7 +121,7 @@ pub struct TimingArgs {
     /// The new certificate must stay valid at least this long [default: 14d]
     #[arg(long, value_name = "DURATION", env = "ROTATE_CERT_MIN_VALIDITY")]
     pub min_validity: Option<HumanDuration>,
-    /// Drain at least this long after DNS is verified, on top of the old TTL [default: 0s]
+    /// Drain at least this long after DNS is verified, even when the records' TTL is shorter [default: 0s]
     #[arg(long, value_name = "DURATION", env = "ROTATE_CERT_MIN_DRAIN")]
     pub min_drain: Option<HumanDuration>,
     /// Blue has drained after this long at or below --drain-threshold [default: 5m]

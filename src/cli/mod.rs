@@ -49,7 +49,7 @@ const EXIT_CODES_HELP: &str = "Exit codes:
   1    failed; a rotation in progress is saved: `resume` or `rollback` finishes it
   2    bad input or usage (flags, files, certificate preflight); nothing changed
   3    refused by a safety check (the live world is not as expected); nothing unsafe done
-  4    state file locked by another run, corrupt, or from a newer rotate-cert
+  4    state file locked by another run, corrupt, from a newer rotate-cert, or holding an unfinished rotation
   130  interrupted (Ctrl-C / SIGTERM); state saved, `resume` continues";
 
 /// Global options; each can also be set from its `ROTATE_CERT_*` environment variable.

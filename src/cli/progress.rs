@@ -32,14 +32,6 @@ impl Human {
         self.spinner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn line(&self, text: String) {
-        let guard = self.spinner();
-        match guard.as_ref() {
-            Some(pb) => pb.println(text),
-            None => self.printer.note(text),
-        }
-    }
-
     fn finish_spinner(&self) {
         if let Some(pb) = self.spinner().take() {
             pb.finish_and_clear();
@@ -114,7 +106,14 @@ impl Reporter for Human {
                 self.finish_spinner();
                 self.printer.note(format!("✗ {step:<22} {error}"));
             }
-            Event::Warning { message } => self.line(format!("warning: {message}")),
+            // Warnings show even with `--quiet`, like every other warning.
+            Event::Warning { message } => {
+                let guard = self.spinner();
+                match guard.as_ref() {
+                    Some(pb) => pb.println(format!("warning: {message}")),
+                    None => self.printer.warn(message),
+                }
+            }
         }
     }
 }

@@ -60,7 +60,8 @@ pub struct ContinueArgs {
     /// Run options.
     #[command(flatten)]
     pub run: RunArgs,
-    /// Skip the drain wait (recorded as a warning in the state file)
+    /// Skip the drain wait: blue's, or green's for `rollback` (recorded as a warning in the
+    /// state file)
     #[arg(long)]
     pub force: bool,
 }
@@ -281,6 +282,21 @@ async fn continue_create(
     started: Instant,
 ) -> anyhow::Result<ExitCode> {
     let mut opened = rot::open(&path, "create", args.run.break_lock)?;
+    let asked = args.cert.input()?.source();
+    if asked != opened.doc.rotation.cert.source {
+        return Err(Stop::bad_input(format!(
+            "`{}` records an unfinished rotation to the certificate from {}; this `create` names {}",
+            path.display(),
+            crate::steps::describe_source(&opened.doc.rotation.cert.source),
+            crate::steps::describe_source(&asked)
+        ))
+        .hint(format!("finish the recorded one: `rotate-cert resume --state {}`", path.display()))
+        .hint(format!("or undo it first: `rotate-cert rollback --state {}`", path.display()))
+        .into());
+    }
+    if args.force {
+        opened.doc.rotation.force_drain = true;
+    }
     let session = continue_session(global, &args.connect, &args.timing, &mut opened)
         .await
         .map_err(|e| kept(e, &path))?;
@@ -323,6 +339,7 @@ async fn continue_session(
         .into());
     }
     opened.doc.rotation.settings = session.settings.clone();
+    crate::ops::rotation::apply_nameserver_override(&mut opened.doc, &input.nameservers);
     Ok(session)
 }
 
@@ -450,12 +467,19 @@ pub async fn continue_rotation(
         .await
         .map_err(|e| kept(e, &path))?;
     if args.force {
-        opened.doc.rotation.force_drain = true;
-        opened.doc.record(
-            Some("drain"),
-            "forced",
-            "the drain wait is skipped (--force)",
-        );
+        // `--force` skips the drain of the side this command drains: blue's on the way
+        // forward, green's on the way back. Never both.
+        let rolling_back = which == Continue::Rollback || opened.doc.rotation.rolling_back;
+        let step = if rolling_back {
+            opened.doc.rotation.force_green_drain = true;
+            "drain-green"
+        } else {
+            opened.doc.rotation.force_drain = true;
+            "drain"
+        };
+        opened
+            .doc
+            .record(Some(step), "forced", "the drain wait is skipped (--force)");
     }
     let list: Vec<Kind> = match which {
         Continue::Rollback => {

@@ -51,6 +51,9 @@ pub enum QueryError {
     /// The host name is not a valid DNS name.
     #[error("`{0}` is not a valid DNS name")]
     BadName(String),
+    /// A nameserver's name resolves, but to no IPv4 address.
+    #[error("nameserver `{0}` has no IPv4 address")]
+    NoAddress(String),
 }
 
 impl QueryError {
@@ -85,15 +88,20 @@ pub fn parse_nameserver(s: &str) -> Result<Nameserver, String> {
 
 /// Resolves the zone's nameserver names (from Cloud DNS `nameServers`) to addresses with
 /// the system resolver.
-pub async fn resolve_nameservers(names: &[String]) -> Result<Vec<Nameserver>, String> {
+pub async fn resolve_nameservers(names: &[String]) -> Result<Vec<Nameserver>, QueryError> {
     let mut out = Vec::new();
     for name in names {
         let host = name.trim_end_matches('.');
-        let addrs = tokio::net::lookup_host((host, 53))
-            .await
-            .map_err(|e| format!("cannot resolve nameserver `{name}`: {e}"))?;
-        let Some(addr) = addrs.into_iter().find(|a| a.is_ipv4()).or(None) else {
-            return Err(format!("nameserver `{name}` has no IPv4 address"));
+        let addrs =
+            tokio::net::lookup_host((host, 53))
+                .await
+                .map_err(|e| QueryError::NoAnswer {
+                    server: "the system resolver".into(),
+                    host: name.clone(),
+                    detail: e.to_string(),
+                })?;
+        let Some(addr) = addrs.into_iter().find(|a| a.is_ipv4()) else {
+            return Err(QueryError::NoAddress(name.clone()));
         };
         out.push(Nameserver {
             name: name.clone(),

@@ -264,7 +264,13 @@ impl ApiClient {
             GcpError::new(kind, req.api, req.method_id, req.resource.clone(), message)
         };
         let token = self.tokens.token().await.map_err(|e| {
-            error(ErrorKind::Credentials, e.to_string())
+            // A token endpoint that fails (gcp_auth already tried it a few times) may work
+            // later; missing or unusable credentials will not.
+            let kind = match &e {
+                super::auth::AuthError::Token { .. } => ErrorKind::Unavailable,
+                _ => ErrorKind::Credentials,
+            };
+            error(kind, e.to_string())
                 .with_source(e)
                 .with_mutation(mutation, false)
         })?;

@@ -55,6 +55,19 @@ impl Monitoring {
         end: SystemTime,
         alignment_period: Duration,
     ) -> Result<Vec<CountPoint>, GcpError> {
+        self.request_counts_of(&[forwarding_rule], start, end, alignment_period)
+            .await
+    }
+
+    /// [`Monitoring::request_counts`] summed over several forwarding rules (a load
+    /// balancer's HTTPS and HTTP rules), in one query.
+    pub async fn request_counts_of(
+        &self,
+        forwarding_rules: &[&str],
+        start: SystemTime,
+        end: SystemTime,
+        alignment_period: Duration,
+    ) -> Result<Vec<CountPoint>, GcpError> {
         let method = "monitoring.projects.timeSeries.list";
         let resource = format!("projects/{}/timeSeries", self.project);
         let invalid = |why: &str| {
@@ -72,9 +85,13 @@ impl Monitoring {
         if start > end {
             return Err(invalid("the interval starts after it ends"));
         }
-        if forwarding_rule.is_empty() || forwarding_rule.contains('"') {
+        if forwarding_rules.is_empty()
+            || forwarding_rules
+                .iter()
+                .any(|r| r.is_empty() || r.contains('"'))
+        {
             return Err(invalid(
-                "the forwarding rule name is empty or contains `\"`",
+                "a forwarding rule name is missing, empty or contains `\"`",
             ));
         }
         let base = ApiRequest::get(
@@ -88,7 +105,7 @@ impl Monitoring {
             ],
             resource.clone(),
         )
-        .query("filter", request_count_filter(forwarding_rule))
+        .query("filter", request_count_filter_of(forwarding_rules))
         .query(
             "interval.startTime",
             crate::util::time::rfc3339_millis(start),
@@ -146,8 +163,23 @@ impl Monitoring {
 
 /// The filter for one forwarding rule's request count.
 pub fn request_count_filter(forwarding_rule: &str) -> String {
+    request_count_filter_of(&[forwarding_rule])
+}
+
+/// The filter for the request count of any of `rules`.
+pub fn request_count_filter_of(rules: &[&str]) -> String {
+    let rule = match rules {
+        [one] => format!("\"{one}\""),
+        many => format!(
+            "one_of({})",
+            many.iter()
+                .map(|r| format!("\"{r}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    };
     format!(
-        "metric.type = \"{REQUEST_COUNT_METRIC}\" AND resource.type = \"https_lb_rule\" AND resource.labels.forwarding_rule_name = \"{forwarding_rule}\""
+        "metric.type = \"{REQUEST_COUNT_METRIC}\" AND resource.type = \"https_lb_rule\" AND resource.labels.forwarding_rule_name = {rule}"
     )
 }
 

@@ -179,12 +179,23 @@ impl K8s {
     }
 
     /// Deletes an Ingress (a missing one counts as gone).
-    pub async fn delete_ingress(&self, ns: &str, name: &str) -> Result<Deleted, K8sError> {
-        match self
-            .ingresses(ns)
-            .delete(name, &DeleteParams::default())
-            .await
-        {
+    ///
+    /// With `uid`, the server deletes the object only if it is still that very object (a
+    /// precondition), never one recreated under the same name.
+    pub async fn delete_ingress(
+        &self,
+        ns: &str,
+        name: &str,
+        uid: Option<&str>,
+    ) -> Result<Deleted, K8sError> {
+        let mut params = DeleteParams::default();
+        if let Some(uid) = uid {
+            params.preconditions = Some(kube::api::Preconditions {
+                uid: Some(uid.to_string()),
+                resource_version: None,
+            });
+        }
+        match self.ingresses(ns).delete(name, &params).await {
             Ok(either) => Ok(if either.is_left() {
                 Deleted::Terminating
             } else {

@@ -163,7 +163,7 @@ pub async fn observe(
         .unwrap_or_default()
     {
         if let Some(name) = t.secret_name {
-            let secret = env.k8s.secret(ns, &name).await?;
+            let secret = env.k8s.secret(ns, &name).await?.map(without_data);
             obs.blue_secrets.insert(name, secret);
         }
     }
@@ -175,28 +175,6 @@ pub async fn observe(
             .await
         {
             Ok(rule) => obs.lb.https_rule_ip = Some(rule.ip_address.to_string()),
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e.into()),
-        }
-        match env
-            .gcp
-            .compute
-            .get_target_https_proxy(&lb.https_target_proxy)
-            .await
-        {
-            Ok(proxy) => {
-                for c in proxy.ssl_certificates {
-                    match env.gcp.compute.get_ssl_certificate(&c).await {
-                        Ok(cert) => {
-                            obs.lb
-                                .proxy_certs
-                                .insert(c, cert.leaf_sha256.unwrap_or_default());
-                        }
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-            }
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(e.into()),
         }
@@ -255,9 +233,16 @@ pub async fn observe(
                 .insert(host.clone(), sets.into_iter().find(|s| s.rtype == "A"));
             if !obs.nameservers.contains_key(&zone.name) {
                 let ns_list = if settings.nameservers.is_empty() {
-                    crate::dns::resolve_nameservers(&zone.nameservers).await.map_err(|e| {
-                        Stop::refused(e).hint("pass `--nameserver IP[:PORT]` to name the authoritative servers to verify")
-                    })?
+                    match crate::dns::resolve_nameservers(&zone.nameservers).await {
+                        Ok(list) => list,
+                        // A lookup that failed may work on the next read; no address will not.
+                        Err(e) if e.retryable() => return Err(e.into()),
+                        Err(e) => {
+                            return Err(Stop::refused(e.to_string())
+                                .hint("pass `--nameserver IP[:PORT]` to name the authoritative servers to verify")
+                                .into());
+                        }
+                    }
                 } else {
                     settings
                         .nameservers
@@ -273,7 +258,7 @@ pub async fn observe(
     // Anything already carrying the green names.
     let names = green_names(&base_name(&ing), &cert_record.sha256);
     obs.green_ingress = env.k8s.ingress(ns, &names.ingress).await?;
-    obs.green_secret = env.k8s.secret(ns, &names.secret).await?;
+    obs.green_secret = env.k8s.secret(ns, &names.secret).await?.map(without_data);
     obs.green_address = address(session, &names.address).await?;
     Ok(obs)
 }
@@ -298,4 +283,12 @@ fn zone_observed(z: crate::gcp::ManagedZone) -> ZoneObserved {
         visibility: format!("{:?}", z.visibility).to_lowercase(),
         nameservers: z.name_servers,
     }
+}
+
+/// A Secret with its data dropped: planning needs only its metadata, and key bytes must
+/// not live in structures that can be printed.
+fn without_data(mut s: k8s_openapi::api::core::v1::Secret) -> k8s_openapi::api::core::v1::Secret {
+    s.data = None;
+    s.string_data = None;
+    s
 }

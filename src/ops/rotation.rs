@@ -440,10 +440,7 @@ pub fn require_done(
 
 /// What `rollback` will do, decided from the recorded steps.
 pub fn rollback_plan(doc: &Document<Rotation>, path: &Path) -> Result<Vec<Kind>, Stop> {
-    let started = |k: Kind| {
-        doc.step(k.name())
-            .is_some_and(|s| !matches!(s.status, StepStatus::Pending | StepStatus::Skipped))
-    };
+    let started = |k: Kind| doc.step(k.name()).is_some_and(|s| s.acted());
     if started(Kind::DeleteBlueIngress) {
         return Err(Stop::refused(
             "cannot roll back: cleanup has started and the blue ingress is being (or was) deleted, so there is nothing to go back to",
@@ -494,4 +491,24 @@ pub fn warn(reporter: &dyn Reporter, message: impl Into<String>) {
     reporter.report(Event::Warning {
         message: message.into(),
     });
+}
+
+/// `--nameserver` given again on a continuing command replaces the nameservers recorded
+/// for every zone (already validated by the settings).
+pub fn apply_nameserver_override(doc: &mut Document<Rotation>, nameservers: &[String]) {
+    if nameservers.is_empty() {
+        return;
+    }
+    let list: Vec<crate::dns::Nameserver> = nameservers
+        .iter()
+        .filter_map(|s| crate::dns::parse_nameserver(s).ok())
+        .collect();
+    for z in &mut doc.rotation.zones {
+        z.nameservers = list.clone();
+    }
+    doc.record(
+        None,
+        "nameservers",
+        format!("nameservers to verify set to {}", nameservers.join(", ")),
+    );
 }

@@ -418,6 +418,7 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             uid: ing.metadata.uid.clone().unwrap_or_default(),
             ip: blue_ip.clone(),
             hosts: all_hosts.clone(),
+            tls_hosts: tls_hosts.clone(),
             tls_secrets: obs.blue_secrets.keys().cloned().collect(),
             managed_secrets,
             static_ip_name: static_ip.clone(),
@@ -442,6 +443,7 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
         plan_fingerprint: fingerprint(obs, &records),
         rolling_back: false,
         force_drain: false,
+        force_green_drain: false,
         warnings: warnings.clone(),
     };
     let (changes, waits) = describe(&rotation);
@@ -490,6 +492,7 @@ fn nothing_plan(
             uid: ing.metadata.uid.clone().unwrap_or_default(),
             ip: ingress_ip(ing).unwrap_or_default(),
             hosts: all_hosts,
+            tls_hosts: Vec::new(),
             tls_secrets: obs.blue_secrets.keys().cloned().collect(),
             managed_secrets: Vec::new(),
             static_ip_name: None,
@@ -512,6 +515,7 @@ fn nothing_plan(
         plan_fingerprint: String::new(),
         rolling_back: false,
         force_drain: false,
+        force_green_drain: false,
         warnings: warnings.to_vec(),
     };
     Plan {

@@ -41,8 +41,6 @@ pub struct AddressObserved {
 pub struct LbObserved {
     /// The HTTPS forwarding rule's IP, when it exists.
     pub https_rule_ip: Option<String>,
-    /// Fingerprints of the certificates on the HTTPS proxy (by certificate name).
-    pub proxy_certs: BTreeMap<String, String>,
 }
 
 /// Everything `plan` decides from.

@@ -91,7 +91,6 @@ fn observed() -> Observed {
         blue_secrets: BTreeMap::from([("web-tls".to_string(), Some(secret(json!({}))))]),
         lb: LbObserved {
             https_rule_ip: Some(IP.into()),
-            proxy_certs: BTreeMap::from([("k8s2-cr-x".into(), OLD.into())]),
         },
         static_address: None,
         blue_probes: hosts

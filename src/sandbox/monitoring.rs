@@ -120,6 +120,15 @@ fn filter_error(filter: &str) -> GoogleError {
     ))
 }
 
+/// Removes parentheses that enclose a whole term (`(a = "b")`), but not
+/// the ones closing a function call (`a = one_of("b","c")`).
+fn strip_outer_parens(mut s: &str) -> &str {
+    while let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        s = inner.trim();
+    }
+    s
+}
+
 fn unquote(s: &str) -> Option<String> {
     let s = s.trim();
     (s.len() >= 2 && s.starts_with('"') && s.ends_with('"')).then(|| s[1..s.len() - 1].to_string())
@@ -129,11 +138,7 @@ impl Filter {
     fn parse(filter: &str) -> Result<Filter, GoogleError> {
         let mut terms = Vec::new();
         for part in filter.split(" AND ") {
-            let part = part
-                .trim()
-                .trim_start_matches('(')
-                .trim_end_matches(')')
-                .trim();
+            let part = strip_outer_parens(part.trim());
             let (key, cond) = if let Some((k, v)) = part.split_once("!=") {
                 (k, Cond::Ne(unquote(v).ok_or_else(|| filter_error(filter))?))
             } else if let Some((k, v)) = part.split_once('=') {
@@ -523,4 +528,44 @@ pub fn router() -> Router<Arc<World>> {
 /// Now, as the RFC 3339 text Monitoring clients send.
 pub fn now_text() -> String {
     rfc3339(SystemTime::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(rule: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([(
+            "resource.labels.forwarding_rule_name".to_string(),
+            rule.to_string(),
+        )])
+    }
+
+    #[test]
+    fn one_of_as_the_last_term_keeps_its_closing_parenthesis() {
+        let f = Filter::parse(
+            r#"metric.type = "loadbalancing.googleapis.com/https/request_count" AND resource.type = "https_lb_rule" AND resource.labels.forwarding_rule_name = one_of("fs-a","fr-a")"#,
+        )
+        .expect("a valid filter");
+        assert!(f.matches(&labels("fs-a")));
+        assert!(f.matches(&labels("fr-a")));
+        assert!(!f.matches(&labels("fs-b")));
+    }
+
+    #[test]
+    fn parenthesised_terms_and_singular_label_prefix_parse() {
+        let f = Filter::parse(
+            r#"(metric.type = "loadbalancing.googleapis.com/https/request_count") AND (resource.label.forwarding_rule_name = "fs-a")"#,
+        )
+        .expect("a valid filter");
+        assert!(f.matches(&labels("fs-a")));
+        assert!(!f.matches(&labels("fs-b")));
+    }
+
+    #[test]
+    fn an_unbalanced_function_call_is_a_parse_error() {
+        let err = Filter::parse(r#"resource.labels.forwarding_rule_name = one_of("a","b""#)
+            .expect_err("unbalanced");
+        assert!(format!("{err:?}").contains("Could not parse filter"));
+    }
 }

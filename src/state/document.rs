@@ -116,6 +116,12 @@ pub struct StepRecord {
 }
 
 impl StepRecord {
+    /// Whether the step's change may have been sent: it was recorded `started` before
+    /// acting at least once (a step refused at its first look never was), or it is done.
+    pub fn acted(&self) -> bool {
+        self.attempts > 0 || self.status == StepStatus::Done
+    }
+
     /// A step that has not begun.
     pub fn pending(name: impl Into<String>) -> Self {
         StepRecord {

@@ -88,7 +88,10 @@ pub async fn reserve(cx: &mut Cx<'_>) -> anyhow::Result<()> {
         Err(e) if e.is_already_exists() => return Ok(()),
         Err(e) => return Err(failed_insert(cx, e)),
     };
-    match cx.env.gcp.compute.wait_operation(&op).await {
+    let left = cx
+        .deadline
+        .saturating_duration_since(std::time::Instant::now());
+    match cx.env.gcp.compute.wait_operation_for(&op, left).await {
         Ok(_) => Ok(()),
         Err(e) => Err(failed_insert(cx, e)),
     }
@@ -159,7 +162,10 @@ pub async fn release(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<()> {
     let rid = RequestId::new();
     match cx.env.gcp.compute.delete_address(&name, &rid).await {
         Ok(op) => {
-            cx.env.gcp.compute.wait_operation(&op).await?;
+            let left = cx
+                .deadline
+                .saturating_duration_since(std::time::Instant::now());
+            cx.env.gcp.compute.wait_operation_for(&op, left).await?;
             Ok(())
         }
         Err(e) if e.is_not_found() => Ok(()),

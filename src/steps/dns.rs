@@ -124,6 +124,19 @@ fn change_ids(cx: &Cx<'_>, dir: Direction) -> Vec<String> {
         .collect()
 }
 
+/// Whether every record is on `dir`'s target (`Err` says which one is not, and where it
+/// points).
+pub async fn still_on(cx: &Cx<'_>, dir: Direction) -> anyhow::Result<Result<(), String>> {
+    Ok(match pending_zones(cx, dir).await? {
+        Ok(z) if z.is_empty() => Ok(()),
+        Ok(z) => Err(format!(
+            "the DNS records in zone(s) {} point at the old IP again",
+            z.join(", ")
+        )),
+        Err(why) => Err(why),
+    })
+}
+
 /// Is every record on the target?
 pub async fn check_switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Check> {
     match pending_zones(cx, dir).await? {

@@ -31,13 +31,17 @@ pub enum Side {
     Green,
 }
 
+/// `t` rounded down to a multiple of `period` since the epoch (in whole nanoseconds, so a
+/// boundary never lands a rounding error early).
 fn align_down(t: SystemTime, period: Duration) -> SystemTime {
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs_f64();
-    let p = period.as_secs_f64().max(0.001);
-    UNIX_EPOCH + Duration::from_secs_f64((secs / p).floor() * p)
+    let ns = t.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let p = period.as_nanos().max(1_000_000);
+    let aligned = ns / p * p;
+    UNIX_EPOCH
+        + Duration::new(
+            (aligned / 1_000_000_000) as u64,
+            (aligned % 1_000_000_000) as u32,
+        )
 }
 
 /// The drain verdict at `now`, and when looking again can change it.
@@ -46,21 +50,20 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
         Side::Blue => super::Kind::Drain,
         Side::Green => super::Kind::DrainGreen,
     };
-    let (rule, after) = match side {
+    // A load balancer's HTTP and HTTPS rules both count: clients may use either.
+    let (lb, after, forced) = match side {
         Side::Blue => (
-            Some(cx.rot.blue.lb.https_forwarding_rule.clone()),
+            Some(cx.rot.blue.lb.clone()),
             "verify-dns",
+            cx.rot.force_drain,
         ),
         Side::Green => (
-            cx.rot
-                .green
-                .lb
-                .as_ref()
-                .map(|l| l.https_forwarding_rule.clone()),
+            cx.rot.green.lb.clone(),
             "rollback-verify-dns",
+            cx.rot.force_green_drain,
         ),
     };
-    let Some(rule) = rule else {
+    let Some(lb) = lb else {
         return Ok((
             Check::Done(Evidence::from([(
                 "summary".into(),
@@ -69,20 +72,9 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
             None,
         ));
     };
-    if cx.rot.force_drain {
-        let warning =
-            format!("drain of `{rule}` skipped with --force: clients may still have been using it");
-        if !cx.rot.warnings.contains(&warning) {
-            cx.rot.warnings.push(warning.clone());
-        }
-        return Ok((
-            Check::Done(Evidence::from([
-                ("forced".into(), json!(true)),
-                ("summary".into(), json!(warning)),
-            ])),
-            None,
-        ));
-    }
+    let mut rules = vec![lb.https_forwarding_rule.clone()];
+    rules.extend(lb.forwarding_rule.clone());
+    let rule = lb.https_forwarding_rule.clone();
     let Some(t0) = cx.finished_at(after) else {
         return Ok((
             Check::Blocked(format!(
@@ -91,6 +83,21 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
             None,
         ));
     };
+    if forced {
+        let warning =
+            format!("drain of `{rule}` skipped with --force: clients may still have been using it");
+        if !cx.rot.warnings.contains(&warning) {
+            cx.rot.warnings.push(warning.clone());
+        }
+        return Ok((
+            Check::Done(Evidence::from([
+                ("forced".into(), json!(true)),
+                ("dns_verified_at".into(), json!(rfc3339_millis(t0))),
+                ("summary".into(), json!(warning)),
+            ])),
+            None,
+        ));
+    }
     let s = &cx.rot.settings;
     let period = s
         .metric_sampling_period
@@ -116,15 +123,18 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
         return Ok((Check::Pending(msg), Some(ready)));
     }
     let window_start = settled.checked_sub(quiet).unwrap_or(UNIX_EPOCH);
+    // Look back a quiet period before the switch too: a load balancer that shows no
+    // request at all, ever, is worth a warning (wrong project, no permission, or idle).
     let query_start = window_start
-        .min(t0)
+        .min(t0.checked_sub(quiet).unwrap_or(UNIX_EPOCH))
         .checked_sub(period)
         .unwrap_or(UNIX_EPOCH);
+    let rule_refs: Vec<&str> = rules.iter().map(String::as_str).collect();
     let points = cx
         .env
         .gcp
         .monitoring
-        .request_counts(&rule, query_start, settled, period)
+        .request_counts_of(&rule_refs, query_start, settled, period)
         .await?;
     let rate = |count: u64| count as f64 / period.as_secs_f64();
     let threshold = s.drain_threshold;
@@ -143,6 +153,15 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
     let quiet_since = last_busy.unwrap_or(query_start);
     let quiet_for = settled.duration_since(quiet_since).unwrap_or_default();
     if quiet_ok {
+        if !saw_traffic {
+            let warning = format!(
+                "Cloud Monitoring showed no request at all on `{rule}`, before or after the switch: an idle load balancer, or check that Monitoring is readable in project `{}`",
+                cx.rot.settings.project
+            );
+            if !cx.rot.warnings.contains(&warning) {
+                cx.rot.warnings.push(warning);
+            }
+        }
         let summary = format!(
             "`{rule}` at ≤ {threshold} req/s for {} of settled data (up to {} ago); last traffic {}",
             format_duration(quiet),
@@ -152,6 +171,7 @@ async fn evaluate(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<(Check, Option<
         return Ok((
             Check::Done(Evidence::from([
                 ("forwarding_rule".into(), json!(rule)),
+                ("forwarding_rules".into(), json!(rules)),
                 // Milliseconds: the proof of the drain must hold at any pace.
                 ("dns_verified_at".into(), json!(rfc3339_millis(t0))),
                 ("earliest".into(), json!(rfc3339_millis(earliest))),

@@ -257,6 +257,15 @@ pub async fn check_deleted(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
         Some(ing) if ing.metadata.deletion_timestamp.is_some() => Ok(Check::Pending(format!(
             "ingress `{ns}/{name}` is terminating: ingress-gce is removing its load balancer"
         ))),
+        Some(_) if side == Side::Blue => {
+            // The last look before the only irreversible change: every record must still
+            // point at green (someone — or a DNS controller reconciling the blue Ingress —
+            // may have moved it back during the drain).
+            match super::dns::still_on(cx, super::dns::Direction::ToGreen).await? {
+                Ok(()) => Ok(Check::NeedsAct),
+                Err(why) => Ok(Check::Blocked(format!("blue is not deleted: {why}"))),
+            }
+        }
         Some(_) => Ok(Check::NeedsAct),
     }
 }
@@ -267,7 +276,13 @@ pub async fn delete(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<()> {
     let name = name_of(cx, side);
     cx.env
         .k8s
-        .delete_ingress(&ns, &name)
+        .delete_ingress(
+            &ns,
+            &name,
+            (side == Side::Blue)
+                .then_some(cx.rot.blue.uid.as_str())
+                .filter(|u| !u.is_empty()),
+        )
         .await
         .with_context(|| format!("cannot delete ingress `{ns}/{name}`"))?;
     Ok(())
@@ -343,8 +358,10 @@ pub async fn check_lb_gone(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
     if let Some(p) = &lb.target_proxy {
         items.push((ResourceKind::TargetHttpProxy, p.clone()));
     }
+    // Only the certificates ingress-gce made from Secrets are its to delete; pre-shared
+    // and Google-managed ones (`mcrt-…`) belong to the user and stay.
     for c in &lb.ssl_certs {
-        if !c.starts_with("mcrt-") {
+        if c.starts_with("k8s2-cr-") || c.starts_with("k8s-ssl-") {
             items.push((ResourceKind::SslCertificate, c.clone()));
         }
     }

@@ -115,13 +115,6 @@ impl<'a> Cx<'a> {
             .and_then(|s| s.evidence.get(key))
     }
 
-    /// Whether a step was ever started (started, done or failed).
-    pub fn ever_started(&self, step: &str) -> bool {
-        self.steps.iter().any(|s| {
-            s.name == step && !matches!(s.status, StepStatus::Pending | StepStatus::Skipped)
-        })
-    }
-
     /// Fails with a timeout error when the deadline passed.
     pub fn check_deadline(&self, step: &str, what: &str) -> anyhow::Result<()> {
         if Instant::now() >= self.deadline {

@@ -239,11 +239,30 @@ pub async fn check_green_deleted(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
             "deleted".into(),
             json!(format!("{ns}/{name}")),
         )]))),
-        Some(s) if !is_managed(&s.metadata) => Ok(Check::Done(Evidence::from([(
-            "kept".into(),
-            json!(format!("{ns}/{name} was not created by rotate-cert")),
-        )]))),
-        Some(_) => Ok(Check::NeedsAct),
+        Some(s)
+            if !is_managed(&s.metadata)
+                || s.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(ROTATION_LABEL))
+                    .map(String::as_str)
+                    != Some(label_value(&cx.rot.rotation_id).as_str()) =>
+        {
+            Ok(Check::Done(Evidence::from([(
+                "kept".into(),
+                json!(format!("{ns}/{name} was not created by this rotation")),
+            )])))
+        }
+        Some(_) => {
+            let green = cx.rot.green.ingress.clone();
+            if let Some(user) = referenced_elsewhere(cx, &[&green]).await?.get(&name) {
+                return Ok(Check::Done(Evidence::from([(
+                    "kept".into(),
+                    json!(format!("{ns}/{name} is used by ingress {user}")),
+                )])));
+            }
+            Ok(Check::NeedsAct)
+        }
     }
 }
 

@@ -28,7 +28,13 @@ pub async fn check(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
     let want = cx.rot.cert.sha256.clone();
     let mut evidence = serde_json::Map::new();
     let mut waiting = Vec::new();
-    for host in cx.rot.blue.hosts.clone() {
+    // The certificate is checked against the TLS hosts (older state files: every host).
+    let hosts = if cx.rot.blue.tls_hosts.is_empty() {
+        cx.rot.blue.hosts.clone()
+    } else {
+        cx.rot.blue.tls_hosts.clone()
+    };
+    for host in hosts {
         let name = check_name(&host);
         match cx.env.prober.probe(ip, &name).await {
             Err(e) => waiting.push(format!("{host}: {e}")),

@@ -14,7 +14,7 @@ fn status(doc: &Document<Rotation>, step: &str) -> StepStatus {
 }
 
 fn started(doc: &Document<Rotation>, step: &str) -> bool {
-    !matches!(status(doc, step), StepStatus::Pending | StepStatus::Skipped)
+    doc.step(step).is_some_and(|s| s.acted())
 }
 
 /// Every way the world drifted from the state file; empty when it did not.

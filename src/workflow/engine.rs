@@ -176,14 +176,25 @@ impl Engine<'_> {
         deadline: Instant,
     ) -> Result<crate::steps::Evidence, RunError> {
         let name = kind.name();
-        let budget_end = Instant::now() + RETRY_BUDGET;
+        // The budget covers a streak of failures: it starts at the first error, and a new
+        // streak starts when a failed attempt had been running longer than the budget
+        // (it was waiting, making progress, when the error came).
+        let mut streak: Option<Instant> = None;
         let mut attempt = 0u32;
         loop {
+            let began = Instant::now();
             let result = self.attempt(kind, deadline).await;
+            let now = Instant::now();
+            if matches!(&result, Err(RunError::Failed { .. }))
+                && (streak.is_none() || now.duration_since(began) >= RETRY_BUDGET)
+            {
+                streak = Some(now);
+                attempt = 0;
+            }
+            let budget_end = streak.map_or(now, |s| s + RETRY_BUDGET);
             match result {
                 Err(RunError::Failed { step, error })
-                    if crate::steps::retryable(&error)
-                        && Instant::now() < budget_end.min(deadline) =>
+                    if crate::steps::retryable(&error) && now < budget_end.min(deadline) =>
                 {
                     attempt += 1;
                     let delay = backoff(attempt);

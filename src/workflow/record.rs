@@ -33,9 +33,13 @@ pub struct Rotation {
     /// Set when `rollback` took over.
     #[serde(default)]
     pub rolling_back: bool,
-    /// Set by `--force`: the drain wait is skipped (recorded as a warning).
+    /// Set by `--force` on the forward commands: blue's drain wait is skipped (recorded
+    /// as a warning).
     #[serde(default)]
     pub force_drain: bool,
+    /// Set by `rollback --force`: green's drain wait is skipped (recorded as a warning).
+    #[serde(default)]
+    pub force_green_drain: bool,
     /// Warnings recorded along the way (forced drain, …).
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -110,8 +114,12 @@ pub struct BlueRecord {
     pub uid: String,
     /// Its IP.
     pub ip: String,
-    /// Every host it serves over TLS.
+    /// Every host it serves (TLS and rule hosts): the DNS records to switch.
     pub hosts: Vec<String>,
+    /// The hosts it serves over TLS (`spec.tls[].hosts`): what the new certificate must
+    /// cover and the TLS probes verify.
+    #[serde(default)]
+    pub tls_hosts: Vec<String>,
     /// Its TLS Secrets.
     pub tls_secrets: Vec<String>,
     /// TLS Secrets rotate-cert created in an earlier rotation (deletable in cleanup).
