@@ -15,6 +15,8 @@ use super::args::{
 use super::progress::{Human, Json};
 use super::{GlobalArgs, Printer, show};
 use crate::exit::{ExitCode, Stop};
+pub use crate::ops::continuation::Continue;
+use crate::ops::continuation::{self as cont, Start};
 use crate::ops::rotation::{self as rot, Opened};
 use crate::ops::session::{Session, open as open_session};
 use crate::ops::status;
@@ -64,33 +66,6 @@ pub struct ContinueArgs {
     /// state file)
     #[arg(long)]
     pub force: bool,
-}
-
-/// Which command continues a rotation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Continue {
-    /// `switch-dns`.
-    SwitchDns,
-    /// `drain`.
-    Drain,
-    /// `cleanup`.
-    Cleanup,
-    /// `resume`.
-    Resume,
-    /// `rollback`.
-    Rollback,
-}
-
-impl Continue {
-    fn name(self) -> &'static str {
-        match self {
-            Continue::SwitchDns => "switch-dns",
-            Continue::Drain => "drain",
-            Continue::Cleanup => "cleanup",
-            Continue::Resume => "resume",
-            Continue::Rollback => "rollback",
-        }
-    }
 }
 
 fn reporter(printer: &Printer) -> Box<dyn Reporter> {
@@ -184,43 +159,8 @@ pub async fn start(
     let target = args.target.required()?;
     let cert = args.cert.input()?;
     let path = rot::state_path(global.state.as_deref(), Some(&target))?;
-    if path.exists()
-        && let Ok(doc) = rot::read(&path)
-        && !rot::is_complete(&doc)
-    {
-        if only_create
-            && doc.target.namespace == target.namespace
-            && doc.target.ingress == target.name
-        {
-            return continue_create(printer, global, args, path, started).await;
-        }
-        // A rotation in progress right now is another run's, not one to resume.
-        let lock = crate::state::StateLock::peek(&path).ok();
-        if let Some(crate::state::LockState::Held(holder)) = lock {
-            return Err(crate::state::LockError::Held {
-                state: path,
-                holder: holder.map(Box::new),
-            }
-            .into_stop()
-            .into());
-        }
-        let mut stop = Stop::new(
-            ExitCode::StateUnavailable,
-            format!(
-                "`{}` records an unfinished rotation ({}); finish or undo it first",
-                path.display(),
-                doc.rotation_id
-            ),
-        );
-        if let Some(crate::state::LockState::Stale(dead)) = lock {
-            stop = stop.hint(format!(
-                "its last run ({dead}) ended without releasing the lock (killed or crashed)"
-            ));
-        }
-        return Err(stop
-            .hint(format!("`rotate-cert resume --state {}`", path.display()))
-            .hint(format!("`rotate-cert rollback --state {}`", path.display()))
-            .into());
+    if cont::before_start(&path, &target, only_create)? == Start::ContinueCreate {
+        return continue_create(printer, global, args, path, started).await;
     }
     let session = open_session(
         &settings_input(global, &args.connect, &args.timing),
@@ -256,7 +196,7 @@ pub async fn start(
         rot::warn(reporter.as_ref(), s.clone());
     }
     if args.force {
-        opened.doc.rotation.force_drain = true;
+        cont::force(&mut opened.doc, None);
     }
     let list: Vec<Kind> = if only_create {
         steps::CREATE.to_vec()
@@ -282,20 +222,9 @@ async fn continue_create(
     started: Instant,
 ) -> anyhow::Result<ExitCode> {
     let mut opened = rot::open(&path, "create", args.run.break_lock)?;
-    let asked = args.cert.input()?.source();
-    if asked != opened.doc.rotation.cert.source {
-        return Err(Stop::bad_input(format!(
-            "`{}` records an unfinished rotation to the certificate from {}; this `create` names {}",
-            path.display(),
-            crate::steps::describe_source(&opened.doc.rotation.cert.source),
-            crate::steps::describe_source(&asked)
-        ))
-        .hint(format!("finish the recorded one: `rotate-cert resume --state {}`", path.display()))
-        .hint(format!("or undo it first: `rotate-cert rollback --state {}`", path.display()))
-        .into());
-    }
+    cont::require_same_source(&opened.doc, &args.cert.input()?.source(), &path)?;
     if args.force {
-        opened.doc.rotation.force_drain = true;
+        cont::force(&mut opened.doc, None);
     }
     let session = continue_session(global, &args.connect, &args.timing, &mut opened)
         .await
@@ -331,15 +260,7 @@ async fn continue_session(
         &auth_input(connect),
     )
     .await?;
-    if session.settings.project != opened.doc.rotation.settings.project {
-        return Err(Stop::bad_input(format!(
-            "the rotation is in project `{}`, not `{}`",
-            opened.doc.rotation.settings.project, session.settings.project
-        ))
-        .into());
-    }
-    opened.doc.rotation.settings = session.settings.clone();
-    crate::ops::rotation::apply_nameserver_override(&mut opened.doc, &input.nameservers);
+    cont::adopt_session(&mut opened.doc, &session, &input.nameservers)?;
     Ok(session)
 }
 
@@ -368,15 +289,10 @@ async fn finish(
         if complete {
             printer.note(show::summary_text(&opened.doc, started.elapsed()).trim_end());
         } else {
-            let next = rot::remaining(&opened.doc, &steps::forward());
-            if let Some(k) = next.first() {
-                let cmd = match k {
-                    Kind::SwitchDns | Kind::VerifyDns => "switch-dns",
-                    Kind::Drain => "drain",
-                    _ => "cleanup",
-                };
+            if let Some(cmd) = cont::next_command(&opened.doc) {
                 printer.note(format!(
-                    "next: `rotate-cert {cmd} --state {}` (or `resume` for everything left)",
+                    "next: `rotate-cert {} --state {}` (or `resume` for everything left)",
+                    cmd.name(),
                     path.display()
                 ));
             }
@@ -437,21 +353,7 @@ pub async fn continue_rotation(
         );
     }
     let mut opened = rot::open(&path, which.name(), args.run.break_lock)?;
-    if let Some(t) = &target
-        && (opened.doc.target.namespace != t.namespace || opened.doc.target.ingress != t.name)
-    {
-        return Err(Stop::bad_input(format!(
-            "`{}` belongs to ingress `{}/{}`, not `{t}`",
-            path.display(),
-            opened.doc.target.namespace,
-            opened.doc.target.ingress
-        ))
-        .hint(format!(
-            "continue that rotation with `--ingress {}/{}` (or without `--ingress`), or pass the state file of `{t}`",
-            opened.doc.target.namespace, opened.doc.target.ingress
-        ))
-        .into());
-    }
+    cont::require_target(&opened.doc, target.as_ref(), &path)?;
     let reporter = reporter(printer);
     if let Some(s) = &opened.stale {
         rot::warn(reporter.as_ref(), s.clone());
@@ -467,86 +369,15 @@ pub async fn continue_rotation(
         .await
         .map_err(|e| kept(e, &path))?;
     if args.force {
-        // `--force` skips the drain of the side this command drains: blue's on the way
-        // forward, green's on the way back. Never both.
-        let rolling_back = which == Continue::Rollback || opened.doc.rotation.rolling_back;
-        let step = if rolling_back {
-            opened.doc.rotation.force_green_drain = true;
-            "drain-green"
-        } else {
-            opened.doc.rotation.force_drain = true;
-            "drain"
-        };
-        opened
-            .doc
-            .record(Some(step), "forced", "the drain wait is skipped (--force)");
+        cont::force(&mut opened.doc, Some(which));
     }
-    let list: Vec<Kind> = match which {
-        Continue::Rollback => {
-            let list = rot::rollback_plan(&opened.doc, &path)?;
-            rot::refuse_on_drift(&session, &opened.doc, &path)
-                .await
-                .map_err(|e| kept(e, &path))?;
-            confirm(
-                global,
-                printer,
-                &format!(
-                    "roll back the rotation of `{}/{}`",
-                    opened.doc.target.namespace, opened.doc.target.ingress
-                ),
-            )?;
-            rot::begin_rollback(&mut opened.doc, &list);
-            list
-        }
-        _ if opened.doc.rotation.rolling_back => {
-            if which != Continue::Resume {
-                return Err(Stop::bad_input(
-                    "this rotation is being rolled back: use `rollback` (or `resume`) to finish it",
-                )
-                .into());
-            }
-            rot::refuse_on_drift(&session, &opened.doc, &path)
-                .await
-                .map_err(|e| kept(e, &path))?;
-            rot::remaining(&opened.doc, &steps::ROLLBACK)
-        }
-        Continue::Resume => {
-            rot::refuse_on_drift(&session, &opened.doc, &path)
-                .await
-                .map_err(|e| kept(e, &path))?;
-            rot::remaining(&opened.doc, &steps::forward())
-        }
-        Continue::SwitchDns => {
-            rot::require_done(&opened.doc, &steps::CREATE, "switch-dns", &path)?;
-            rot::refuse_on_drift(&session, &opened.doc, &path)
-                .await
-                .map_err(|e| kept(e, &path))?;
-            confirm(global, printer, "switch DNS to the green load balancer")?;
-            steps::SWITCH_DNS.to_vec()
-        }
-        Continue::Drain => {
-            rot::require_done(&opened.doc, &steps::SWITCH_DNS, "drain", &path)?;
-            rot::refuse_on_drift(&session, &opened.doc, &path)
-                .await
-                .map_err(|e| kept(e, &path))?;
-            steps::DRAIN.to_vec()
-        }
-        Continue::Cleanup => {
-            rot::require_done(&opened.doc, &steps::DRAIN, "cleanup", &path)?;
-            rot::refuse_on_drift(&session, &opened.doc, &path)
-                .await
-                .map_err(|e| kept(e, &path))?;
-            confirm(
-                global,
-                printer,
-                &format!(
-                    "delete the blue ingress `{}/{}`",
-                    opened.doc.target.namespace, opened.doc.target.ingress
-                ),
-            )?;
-            steps::CLEANUP.to_vec()
-        }
-    };
+    let continuation = cont::prepare(&session, &opened.doc, &path, which)
+        .await
+        .map_err(|e| kept(e, &path))?;
+    if let Some(question) = &continuation.confirm {
+        confirm(global, printer, question)?;
+    }
+    let list = continuation.begin(&mut opened.doc);
     finish(
         printer,
         &session,

@@ -2,6 +2,7 @@
 //! `cli` layer renders what it returns) and never parses flags.
 
 pub mod check_cert;
+pub mod continuation;
 pub mod observe;
 pub mod rotation;
 pub mod session;

@@ -233,26 +233,8 @@ pub fn start(
             .load::<Rotation>()
             .map_err(|e| e.into_stop())?;
         if !is_complete(&existing) {
-            return Err(Stop::new(
-                ExitCode::StateUnavailable,
-                format!(
-                    "`{}` records an unfinished rotation ({}) of ingress `{}/{}`",
-                    path.display(),
-                    existing.rotation_id,
-                    existing.target.namespace,
-                    existing.target.ingress
-                ),
-            )
-            .hint(format!(
-                "finish it: `rotate-cert resume --state {}`",
-                path.display()
-            ))
-            .hint(format!(
-                "or undo it: `rotate-cert rollback --state {}`",
-                path.display()
-            ))
-            .hint("or start a separate rotation with another `--state FILE`")
-            .into());
+            let stop = super::continuation::unfinished(path, &existing);
+            return Err(super::continuation::with_ways_on(stop, path).into());
         }
         let archived = PathBuf::from(format!("{}.{}.done", path.display(), existing.rotation_id));
         std::fs::rename(path, &archived).with_context(|| {

@@ -10,7 +10,7 @@ mod describe;
 mod ingress;
 mod observed;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 

@@ -82,7 +82,7 @@ fn rrset(host: &str, data: &[&str]) -> RecordSet {
     }
 }
 
-fn observed() -> Observed {
+pub(crate) fn observed() -> Observed {
     let hosts = ["api.example.com", "www.example.com"];
     Observed {
         namespace: "prod".into(),
@@ -149,7 +149,7 @@ fn observed() -> Observed {
     }
 }
 
-fn settings() -> Settings {
+pub(crate) fn settings() -> Settings {
     Settings {
         project: "p".into(),
         context: None,
