@@ -237,7 +237,8 @@ impl K8s {
     ///
     /// `done` is evaluated on the current state first, then on every change; the watch is
     /// resumed from the last resourceVersion when the server ends it, and restarted from a
-    /// fresh read on `410 Gone`.
+    /// fresh read on `410 Gone`. A server that keeps ending watches at once (or answering
+    /// `410`) is met with a growing pause (100 ms doubling to 5 s), not a tight loop.
     pub async fn wait_ingress<T>(
         &self,
         ns: &str,
@@ -248,6 +249,7 @@ impl K8s {
         let api = self.ingresses(ns);
         let started = Instant::now();
         let timeout = |now: Instant| K8sError::Timeout(now.saturating_duration_since(started));
+        let mut quick_ends = Backoff::default();
         'relist: loop {
             let current = api.get_opt(name).await?;
             if let Some(t) = done(current.as_ref()) {
@@ -280,11 +282,16 @@ impl K8s {
                     Ok(s) => s?,
                 };
                 let mut stream = stream.boxed();
+                let opened = Instant::now();
+                let mut events = 0usize;
                 loop {
                     let next = match tokio::time::timeout_at(deadline, stream.try_next()).await {
                         Err(_) => return Err(timeout(Instant::now())),
                         Ok(n) => n,
                     };
+                    if matches!(next, Ok(Some(_))) {
+                        events += 1;
+                    }
                     match next {
                         Ok(Some(WatchEvent::Added(i))) | Ok(Some(WatchEvent::Modified(i))) => {
                             rv = i.metadata.resource_version.clone().unwrap_or(rv);
@@ -299,19 +306,84 @@ impl K8s {
                             }
                         }
                         Ok(Some(WatchEvent::Bookmark(b))) => rv = b.metadata.resource_version,
-                        Ok(Some(WatchEvent::Error(s))) if s.code == 410 => continue 'relist,
+                        Ok(Some(WatchEvent::Error(s))) if s.code == 410 => {
+                            quick_ends.pause_if_quick(opened, 0, deadline).await;
+                            continue 'relist;
+                        }
                         Ok(Some(WatchEvent::Error(s))) => {
                             return Err(kube::Error::Api(s).into());
                         }
-                        Ok(None) => break,
+                        Ok(None) => {
+                            quick_ends.pause_if_quick(opened, events, deadline).await;
+                            break;
+                        }
                         Err(e) => {
                             tracing::debug!("ingress watch interrupted: {e}; resuming from {rv}");
-                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            quick_ends.pause_if_quick(opened, 0, deadline).await;
                             break;
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// The pause before re-opening a watch that ended at once: 100 ms, doubling to 5 s while
+/// watches keep ending within a second with nothing in them; back to nothing after one
+/// that lasted or delivered.
+#[derive(Debug, Default)]
+struct Backoff {
+    next: Option<Duration>,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(100);
+    const MAX: Duration = Duration::from_secs(5);
+    const QUICK: Duration = Duration::from_secs(1);
+
+    /// The pause after a watch that lasted `lasted` and delivered `events` (none when it
+    /// was not quick), updating the pause for the next one.
+    fn after(&mut self, lasted: Duration, events: usize) -> Option<Duration> {
+        if events > 0 || lasted >= Self::QUICK {
+            self.next = None;
+            return None;
+        }
+        let pause = self.next.unwrap_or(Self::FIRST);
+        self.next = Some((pause * 2).min(Self::MAX));
+        Some(pause)
+    }
+
+    async fn pause_if_quick(&mut self, opened: Instant, events: usize, deadline: Instant) {
+        if let Some(pause) = self.after(opened.elapsed(), events) {
+            tokio::time::sleep_until(deadline.min(Instant::now() + pause)).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod backoff_tests {
+    use super::*;
+
+    #[test]
+    fn watches_that_end_at_once_back_off_and_a_lasting_one_resets() {
+        let mut b = Backoff::default();
+        let quick = Duration::from_millis(5);
+        let ms = |d: Option<Duration>| d.map(|d| d.as_millis());
+        assert_eq!(ms(b.after(quick, 0)), Some(100));
+        assert_eq!(ms(b.after(quick, 0)), Some(200));
+        assert_eq!(ms(b.after(quick, 0)), Some(400));
+        for _ in 0..10 {
+            b.after(quick, 0);
+        }
+        assert_eq!(ms(b.after(quick, 0)), Some(5000));
+        assert_eq!(b.after(quick, 3), None, "a watch that delivered resets");
+        assert_eq!(ms(b.after(quick, 0)), Some(100));
+        assert_eq!(
+            b.after(Duration::from_secs(30), 0),
+            None,
+            "a lasting one too"
+        );
+        assert_eq!(ms(b.after(quick, 0)), Some(100));
     }
 }
