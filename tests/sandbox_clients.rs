@@ -543,7 +543,7 @@ async fn sandbox_up_writes_its_files_serves_kubectl_and_stops_on_signals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_up_refuses_bad_time_scales() {
     let dir = tempfile::tempdir().unwrap();
-    for bad in ["0", "-1", "nan", "inf", "abc", "11", ""] {
+    for bad in ["0", "-1", "nan", "inf", "abc", "11", "", "1e-9", "0.0009"] {
         let target = dir.path().join("never");
         let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_rotate-cert"))
             .args(["sandbox", "up", "--dir"])
@@ -557,7 +557,7 @@ async fn sandbox_up_refuses_bad_time_scales() {
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {stderr}");
         assert!(
             stderr.contains(&format!(
-                "`{bad}` is not a time scale: expected a number in (0, 10]"
+                "`{bad}` is not a time scale: expected a number in [0.001, 10]"
             )),
             "{bad:?}: {stderr}"
         );

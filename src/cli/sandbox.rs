@@ -98,9 +98,11 @@ pub struct UpArgs {
 
 fn parse_scale(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(f) if f.is_finite() && f > 0.0 && f <= 10.0 => Ok(f),
+        // Below 0.001 the 60 s Monitoring sampling period and the front ends' connection
+        // age shrink under a few tens of milliseconds, shorter than the work they pace.
+        Ok(f) if f.is_finite() && (0.001..=10.0).contains(&f) => Ok(f),
         _ => Err(format!(
-            "`{s}` is not a time scale: expected a number in (0, 10], e.g. 0.05"
+            "`{s}` is not a time scale: expected a number in [0.001, 10], e.g. 0.05"
         )),
     }
 }
