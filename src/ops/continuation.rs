@@ -83,31 +83,26 @@ pub fn before_start(path: &Path, target: &Target, only_create: bool) -> Result<S
         }
         .into_stop());
     }
-    let mut stop = unfinished(path, &doc);
-    if let Some(LockState::Stale(dead)) = lock {
-        stop = stop.hint(format!(
+    let stale = match lock {
+        Some(LockState::Stale(dead)) => Some(format!(
             "its last run ({dead}) ended without releasing the lock (killed or crashed)"
-        ));
-    }
-    Err(with_ways_on(stop, path))
+        )),
+        _ => None,
+    };
+    Err(unfinished(path, &doc, target, stale))
 }
 
-/// The hints that go with [`unfinished`].
-pub fn with_ways_on(stop: Stop, path: &Path) -> Stop {
-    stop.hint(format!(
-        "finish it: `rotate-cert resume --state {}`",
-        path.display()
-    ))
-    .hint(format!(
-        "or undo it: `rotate-cert rollback --state {}`",
-        path.display()
-    ))
-    .hint("or start a separate rotation with another `--state FILE`")
-}
-
-/// The refusal to start over an unfinished rotation (the caller adds the hints).
-pub fn unfinished(path: &Path, doc: &Document<Rotation>) -> Stop {
-    Stop::new(
+/// The refusal to start a rotation of `target` over the unfinished one in `doc`, with
+/// `note` (if any) first among the ways on. Another `--state FILE` is offered only when
+/// the recorded rotation is of another Ingress: a second rotation of the same one would
+/// meet the first one's green objects.
+pub fn unfinished(
+    path: &Path,
+    doc: &Document<Rotation>,
+    target: &Target,
+    note: Option<String>,
+) -> Stop {
+    let mut stop = Stop::new(
         ExitCode::StateUnavailable,
         format!(
             "`{}` records an unfinished rotation ({}) of ingress `{}/{}`; finish or undo it first",
@@ -116,7 +111,25 @@ pub fn unfinished(path: &Path, doc: &Document<Rotation>) -> Stop {
             doc.target.namespace,
             doc.target.ingress
         ),
-    )
+    );
+    if let Some(note) = note {
+        stop = stop.hint(note);
+    }
+    stop = stop
+        .hint(format!(
+            "finish it: `rotate-cert resume --state {}`",
+            path.display()
+        ))
+        .hint(format!(
+            "or undo it: `rotate-cert rollback --state {}`",
+            path.display()
+        ));
+    if doc.target.namespace != target.namespace || doc.target.ingress != target.name {
+        stop = stop.hint(format!(
+            "or rotate `{target}` with a state file of its own: `--state FILE`"
+        ));
+    }
+    stop
 }
 
 /// Refuses a `create` that names another certificate than the unfinished rotation it
@@ -428,10 +441,15 @@ mod tests {
         let text = format!("{stop:?}");
         assert!(text.contains("finish or undo it first"), "{text}");
         assert!(text.contains("rotate-cert rollback --state"), "{text}");
+        assert!(!text.contains("state file of its own"), "{text}");
         let api = Target {
             namespace: "shop".into(),
             name: "api".into(),
         };
-        assert!(before_start(&path, &api, true).is_err());
+        let text = format!("{:?}", before_start(&path, &api, true).unwrap_err());
+        assert!(
+            text.contains("rotate `shop/api` with a state file of its own"),
+            "{text}"
+        );
     }
 }

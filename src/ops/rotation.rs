@@ -233,8 +233,7 @@ pub fn start(
             .load::<Rotation>()
             .map_err(|e| e.into_stop())?;
         if !is_complete(&existing) {
-            let stop = super::continuation::unfinished(path, &existing);
-            return Err(super::continuation::with_ways_on(stop, path).into());
+            return Err(super::continuation::unfinished(path, &existing, target, None).into());
         }
         let archived = PathBuf::from(format!("{}.{}.done", path.display(), existing.rotation_id));
         std::fs::rename(path, &archived).with_context(|| {
