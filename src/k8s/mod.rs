@@ -30,8 +30,9 @@ pub enum K8sError {
     /// The server rejected the object (422).
     #[error("{0}")]
     Invalid(String),
-    /// RBAC said no (403).
-    #[error("forbidden: {0}")]
+    /// RBAC said no (403). The API server's message names the object and the verb
+    /// (`ingresses.networking.k8s.io "web" is forbidden: User "…" cannot create …`).
+    #[error("the Kubernetes API refused permission: {0}")]
     Forbidden(String),
     /// The credentials were refused (401).
     #[error("unauthorized: the Kubernetes API refused the credentials ({0})")]

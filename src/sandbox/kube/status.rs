@@ -156,14 +156,16 @@ impl Status {
         Status::new(400, "BadRequest", message)
     }
 
-    /// 403 `Forbidden`.
+    /// 403 `Forbidden` (a collection request such as a create names no object, as the
+    /// API server's RBAC check runs before the body is read).
     pub fn forbidden(res: &ResourceInfo, name: &str, why: &str) -> Status {
-        Status::new(
-            403,
-            "Forbidden",
-            format!("{} \"{name}\" is forbidden: {why}", res.qualified()),
-        )
-        .with_details(details(res, name))
+        let subject = if name.is_empty() {
+            res.qualified()
+        } else {
+            format!("{} \"{name}\"", res.qualified())
+        };
+        Status::new(403, "Forbidden", format!("{subject} is forbidden: {why}"))
+            .with_details(details(res, name))
     }
 
     /// 401 `Unauthorized`.
@@ -244,7 +246,8 @@ impl Status {
                 "Timeout: request did not complete within requested timeout - context deadline exceeded",
             ),
             (401, _) => Status::unauthorized(),
-            (403, _) => Status::new(403, "Forbidden", "forbidden: injected fault"),
+            (403, Some(res)) => Status::forbidden(res, name, "injected fault"),
+            (403, None) => Status::new(403, "Forbidden", "forbidden: injected fault"),
             (400, _) => Status::bad_request("injected fault"),
             (code, _) => Status::new(
                 code,
