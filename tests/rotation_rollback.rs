@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use support::sandbox::{HOSTS, INGRESS, NS, TestSandbox, assert_code, step_statuses};
+use support::sandbox::{HOSTS, INGRESS, NS, TestSandbox, assert_code, step_is, step_statuses};
 
 /// What must be exactly as it was before the rotation once it is rolled back.
 #[derive(Debug, PartialEq)]
@@ -222,5 +222,140 @@ async fn an_interrupted_rollback_is_finished_by_resume_not_by_switch_dns() {
     let resume = sb.run(&["resume", "--yes", "--ingress", INGRESS]).await;
     assert_code(&resume, 0);
     assert!(resume.stderr.contains("rolled back:"), "{}", resume.stderr);
+    assert_back_on_blue(&sb, &before).await;
+}
+
+/// After the switch, someone deletes the green Ingress (a GitOps prune, say): DNS points
+/// at a load balancer that is going away. Going forward is refused — green is gone — but
+/// `rollback` is exactly the way out, and must not be refused for the drift it repairs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_moves_dns_back_when_someone_deleted_green_after_the_switch() {
+    let sb = TestSandbox::new().await;
+    let before = blue(&sb);
+    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
+    assert_code(
+        &sb.run(&["switch-dns", "--yes", "--ingress", INGRESS]).await,
+        0,
+    );
+    let green = sb.green_ingress();
+    sb.sandbox
+        .world()
+        .kube
+        .delete("ingresses", Some(NS), &green)
+        .unwrap();
+
+    let forward = sb.run(&["resume", "--yes", "--ingress", INGRESS]).await;
+    assert_code(&forward, 3);
+    // The Ingress is terminating (ingress-gce's finalizer) or gone by now: either way,
+    // going forward — deleting blue — is refused.
+    assert!(
+        forward
+            .stderr
+            .contains(&format!("the green ingress `default/{green}`"))
+            && forward.stderr.contains("by someone else"),
+        "{}",
+        forward.stderr
+    );
+    assert!(sb.ingress(NS, "web").is_some(), "blue is untouched");
+
+    let run = sb.run(&["rollback", "--yes", "--ingress", INGRESS]).await;
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("rolled back:"), "{}", run.stderr);
+    assert_back_on_blue(&sb, &before).await;
+    assert!(sb.ingress(NS, &green).is_none());
+}
+
+/// After the switch, someone moves the records back to blue by hand: `rollback` finds
+/// DNS where it was going to put it and finishes the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_accepts_records_someone_already_moved_back_to_blue() {
+    let sb = TestSandbox::new().await;
+    let before = blue(&sb);
+    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
+    assert_code(
+        &sb.run(&["switch-dns", "--yes", "--ingress", INGRESS]).await,
+        0,
+    );
+    let ttl = sb.sandbox.world().core.timing.ttl_secs;
+    for host in HOSTS {
+        sb.sandbox.world().dns.upsert_rrset(
+            support::sandbox::ZONE,
+            &format!("{host}."),
+            "A",
+            ttl,
+            vec![sb.blue_ip.clone()],
+        );
+    }
+    let forward = sb.run(&["resume", "--yes", "--ingress", INGRESS]).await;
+    assert_code(&forward, 3);
+    assert!(
+        forward.stderr.contains("someone else changed it"),
+        "{}",
+        forward.stderr
+    );
+
+    let run = sb.run(&["rollback", "--yes", "--ingress", INGRESS]).await;
+    assert_code(&run, 0);
+    assert_back_on_blue(&sb, &before).await;
+    assert_eq!(sb.steps()["rollback-dns"], "done");
+}
+
+/// `create` again on a rotation being rolled back would build green behind the rollback:
+/// refused, nothing created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_is_refused_while_a_rollback_is_unfinished() {
+    let sb = TestSandbox::new().await;
+    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
+    sb.run_aborting_at(
+        &["rollback", "--yes", "--ingress", INGRESS],
+        "delete-green-ingress:after-act",
+    )
+    .await;
+    let serial = sb.state()["serial"].clone();
+    let again = sb.run(&sb.start_args("create", &[])).await;
+    assert_code(&again, 2);
+    assert!(
+        again.stderr.contains("is being rolled back"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(sb.state()["serial"], serial, "nothing recorded");
+    let resume = sb.run(&["resume", "--yes", "--ingress", INGRESS]).await;
+    assert_code(&resume, 0);
+    assert!(resume.stderr.contains("rolled back:"), "{}", resume.stderr);
+}
+
+/// Someone deletes green while `rotate` drains blue: the last look before deleting blue
+/// finds green gone (or going) and refuses, so the site keeps the load balancer it can
+/// still be moved back to; `rollback` then moves DNS back to blue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blue_is_kept_when_someone_deletes_green_during_the_drain() {
+    let sb = TestSandbox::new().await;
+    let before = blue(&sb);
+    let state = sb.state_path();
+    let child = sb.spawn(&sb.start_args("rotate", &[]), &[]);
+    support::sandbox::wait_for_state(&state, |doc| step_is(doc, "verify-dns", "done")).await;
+    let green = sb.green_ingress();
+    sb.sandbox
+        .world()
+        .kube
+        .delete("ingresses", Some(NS), &green)
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("blue is not deleted: the green ingress"),
+        "{stderr}"
+    );
+    assert!(sb.ingress(NS, "web").is_some(), "blue is untouched");
+    assert_eq!(
+        sb.steps()["delete-blue-ingress"],
+        "failed",
+        "refused, never sent"
+    );
+
+    let run = sb.run(&["rollback", "--yes", "--ingress", INGRESS]).await;
+    assert_code(&run, 0);
     assert_back_on_blue(&sb, &before).await;
 }

@@ -229,7 +229,7 @@ async fn continue_create(
     let session = continue_session(global, &args.connect, &args.timing, &mut opened)
         .await
         .map_err(|e| kept(e, &path))?;
-    rot::refuse_on_drift(&session, &opened.doc, &path)
+    rot::refuse_on_drift(&session, &opened.doc, &path, false)
         .await
         .map_err(|e| kept(e, &path))?;
     let reporter = reporter(printer);

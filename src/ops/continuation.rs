@@ -72,6 +72,17 @@ pub fn before_start(path: &Path, target: &Target, only_create: bool) -> Result<S
     }
     if only_create && doc.target.namespace == target.namespace && doc.target.ingress == target.name
     {
+        if doc.rotation.rolling_back {
+            return Err(Stop::bad_input(format!(
+                "`{}` records a rotation that is being rolled back: `create` would build green again behind it",
+                path.display()
+            ))
+            .hint(format!(
+                "finish the rollback: `rotate-cert rollback --state {}`",
+                path.display()
+            ))
+            .hint("then run `create` again for a new rotation"));
+        }
         return Ok(Start::ContinueCreate);
     }
     // A rotation in progress right now is another run's, not one to resume.
@@ -254,7 +265,7 @@ pub async fn prepare(
     let (list, confirm) = match which {
         Continue::Rollback => {
             let list = rollback_plan(doc, path)?;
-            refuse_on_drift(session, doc, path).await?;
+            refuse_on_drift(session, doc, path, true).await?;
             return Ok(Continuation {
                 list,
                 confirm: Some(format!("roll back the rotation of {ingress}")),
@@ -290,7 +301,7 @@ pub async fn prepare(
             )
         }
     };
-    refuse_on_drift(session, doc, path).await?;
+    refuse_on_drift(session, doc, path, doc.rotation.rolling_back).await?;
     Ok(Continuation {
         list,
         confirm,
@@ -446,6 +457,12 @@ mod tests {
             namespace: "shop".into(),
             name: "api".into(),
         };
+        let store = crate::state::FileStore::new(&path);
+        let mut back = crate::state::StateStore::load::<Rotation>(&store).unwrap();
+        back.rotation.rolling_back = true;
+        crate::state::StateStore::save(&store, &mut back).unwrap();
+        let text = format!("{:?}", before_start(&path, &web, true).unwrap_err());
+        assert!(text.contains("is being rolled back"), "{text}");
         let text = format!("{:?}", before_start(&path, &api, true).unwrap_err());
         assert!(
             text.contains("rotate `shop/api` with a state file of its own"),

@@ -353,8 +353,10 @@ pub async fn refuse_on_drift(
     session: &Session,
     doc: &Document<Rotation>,
     path: &Path,
+    rolling_back: bool,
 ) -> anyhow::Result<()> {
-    let problems = retry_reads(|| crate::workflow::drift::check(doc, &session.env)).await?;
+    let problems =
+        retry_reads(|| crate::workflow::drift::check(doc, &session.env, rolling_back)).await?;
     if problems.is_empty() {
         return Ok(());
     }

@@ -154,6 +154,14 @@ pub async fn check_switch(cx: &mut Cx<'_>, dir: Direction) -> anyhow::Result<Che
             ),
             ("changes".into(), json!(change_ids(cx, dir).join(", "))),
         ]))),
+        Ok(_) if dir == Direction::ToGreen => {
+            // Green was proven when it was created, maybe long ago: it must still be
+            // there, with the IP the records are about to point at.
+            match super::ingress::green_stands(cx).await? {
+                Ok(()) => Ok(Check::NeedsAct),
+                Err(why) => Ok(Check::Blocked(format!("DNS is not switched: {why}"))),
+            }
+        }
         Ok(_) => Ok(Check::NeedsAct),
     }
 }

@@ -258,9 +258,13 @@ pub async fn check_deleted(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
             "ingress `{ns}/{name}` is terminating: ingress-gce is removing its load balancer"
         ))),
         Some(_) if side == Side::Blue => {
-            // The last look before the only irreversible change: every record must still
-            // point at green (someone — or a DNS controller reconciling the blue Ingress —
-            // may have moved it back during the drain).
+            // The last look before the only irreversible change: green must still stand
+            // where the rotation left it, and every record must still point at it
+            // (someone — or a DNS controller reconciling the blue Ingress — may have moved
+            // it back during the drain, or deleted green).
+            if let Err(why) = green_stands(cx).await? {
+                return Ok(Check::Blocked(format!("blue is not deleted: {why}")));
+            }
             match super::dns::still_on(cx, super::dns::Direction::ToGreen).await? {
                 Ok(()) => Ok(Check::NeedsAct),
                 Err(why) => Ok(Check::Blocked(format!("blue is not deleted: {why}"))),
@@ -268,6 +272,37 @@ pub async fn check_deleted(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check>
         }
         Some(_) => Ok(Check::NeedsAct),
     }
+}
+
+/// Whether green still stands where the rotation left it: its Ingress is there, is this
+/// rotation's, is not being deleted, and still has the IP DNS was switched to.
+pub(super) async fn green_stands(cx: &Cx<'_>) -> anyhow::Result<Result<(), String>> {
+    let ns = cx.rot.blue.namespace.clone();
+    let name = cx.rot.green.ingress.clone();
+    let Some(ing) = cx.env.k8s.ingress(&ns, &name).await? else {
+        return Ok(Err(format!(
+            "the green ingress `{ns}/{name}` was deleted by someone else"
+        )));
+    };
+    if !ours(cx, &ing) {
+        return Ok(Err(format!(
+            "ingress `{ns}/{name}` is not the green ingress of this rotation any more"
+        )));
+    }
+    if ing.metadata.deletion_timestamp.is_some() {
+        return Ok(Err(format!(
+            "the green ingress `{ns}/{name}` is being deleted by someone else"
+        )));
+    }
+    let ip = ingress_ip(&ing);
+    if ip.is_none() || ip != cx.rot.green.ip {
+        return Ok(Err(format!(
+            "the green ingress `{ns}/{name}` has IP {} now, not {} that DNS points at",
+            ip.as_deref().unwrap_or("none"),
+            cx.rot.green.ip.as_deref().unwrap_or("unknown")
+        )));
+    }
+    Ok(Ok(()))
 }
 
 /// `delete-*-ingress`: deletes the Ingress.

@@ -2,6 +2,11 @@
 //! steps say it is. Anything else — blue deleted by someone mid-rotation, green deleted,
 //! DNS records changed by another hand — is reported and the run refuses: continuing
 //! from a guess is how outages happen.
+//!
+//! A rollback is judged against where it is going, not where the rotation was: green
+//! gone, or records already back on blue, are what a rollback makes anyway, so they do
+//! not block it (blue changed still does: there would be nothing to go back to). Refusing
+//! there would leave DNS on a dying green with no way back but editing the state file.
 
 use crate::state::{Document, StepStatus};
 use crate::workflow::Env;
@@ -18,7 +23,12 @@ fn started(doc: &Document<Rotation>, step: &str) -> bool {
 }
 
 /// Every way the world drifted from the state file; empty when it did not.
-pub async fn check(doc: &Document<Rotation>, env: &Env) -> anyhow::Result<Vec<String>> {
+/// `rolling_back`: the run goes (or keeps going) back to blue.
+pub async fn check(
+    doc: &Document<Rotation>,
+    env: &Env,
+    rolling_back: bool,
+) -> anyhow::Result<Vec<String>> {
     let rot = &doc.rotation;
     let ns = &rot.blue.namespace;
     let mut problems = Vec::new();
@@ -40,13 +50,20 @@ pub async fn check(doc: &Document<Rotation>, env: &Env) -> anyhow::Result<Vec<St
             Some(_) => {}
         }
     }
-    if status(doc, "create-ingress") == StepStatus::Done && !started(doc, "delete-green-ingress") {
-        let green = env.k8s.ingress(ns, &rot.green.ingress).await?;
-        if green.is_none() {
-            problems.push(format!(
+    if !rolling_back
+        && status(doc, "create-ingress") == StepStatus::Done
+        && !started(doc, "delete-green-ingress")
+    {
+        match env.k8s.ingress(ns, &rot.green.ingress).await? {
+            None => problems.push(format!(
                 "the green ingress `{ns}/{}` was deleted by someone else after rotate-cert created it",
                 rot.green.ingress
-            ));
+            )),
+            Some(ing) if ing.metadata.deletion_timestamp.is_some() => problems.push(format!(
+                "the green ingress `{ns}/{}` is being deleted by someone else",
+                rot.green.ingress
+            )),
+            Some(_) => {}
         }
     }
     let green_ip = rot.green.ip.clone();
@@ -78,7 +95,7 @@ pub async fn check(doc: &Document<Rotation>, env: &Env) -> anyhow::Result<Vec<St
         let is_green = green_ip.as_ref().is_some_and(|g| now == vec![g.clone()]);
         let expected_ok = if rollback_done {
             is_blue
-        } else if rollback_started {
+        } else if rollback_started || (rolling_back && switch_started) {
             is_blue || is_green
         } else if switch_done {
             is_green
