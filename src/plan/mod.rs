@@ -48,6 +48,19 @@ pub const CONTROLLER_PREFIX: &str = "ingress.kubernetes.io/";
 /// Marker in the description of addresses rotate-cert reserves.
 pub const ADDRESS_DESCRIPTION: &str = "reserved by rotate-cert";
 
+/// The description rotate-cert gives the address it reserves for the Ingress `ns/ingress`.
+pub fn address_description(ns: &str, ingress: &str) -> String {
+    format!("{ADDRESS_DESCRIPTION} for ingress {ns}/{ingress}")
+}
+
+/// Whether an address's description says rotate-cert reserved it for `ns/ingress`.
+/// Compute addresses are global to the project, so one of the same name reserved for an
+/// Ingress of the same name in another namespace is not this rotation's to adopt or
+/// release.
+pub fn reserved_for(description: &str, ns: &str, ingress: &str) -> bool {
+    description == address_description(ns, ingress)
+}
+
 /// A plan: the rotation record to store and what it would change.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -369,11 +382,11 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
     }
     if static_ip.is_some()
         && let Some(a) = &obs.green_address
-        && !a.description.contains(ADDRESS_DESCRIPTION)
+        && !reserved_for(&a.description, &obs.namespace, &names.ingress)
     {
         r.world.push(format!(
-            "a global address named `{}` exists and was not reserved by rotate-cert",
-            names.address
+            "a global address named `{}` exists and was not reserved by rotate-cert for ingress `{}/{}` (its description: \"{}\")",
+            names.address, obs.namespace, names.ingress, a.description
         ));
         r.hints.push(taken_hint());
     }
@@ -401,7 +414,7 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
     let static_ip_managed = obs
         .static_address
         .as_ref()
-        .is_some_and(|a| a.description.contains(ADDRESS_DESCRIPTION));
+        .is_some_and(|a| reserved_for(&a.description, &obs.namespace, &obs.name));
     let serving: BTreeMap<String, String> = obs
         .blue_probes
         .iter()

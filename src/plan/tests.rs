@@ -434,6 +434,33 @@ fn static_ip_gets_a_second_address_and_cleanup_knows_what_is_ours() {
     assert_eq!(p.rotation.blue.managed_secrets, vec!["web-tls"]);
     assert!(p.changes.iter().any(|c| c.step == "reserve-address"));
     assert!(p.changes.iter().any(|c| c.step == "release-blue-address"));
+    // Compute addresses are global: one reserved by rotate-cert for an Ingress of the
+    // same name in another namespace is not blue's to release...
+    obs.static_address.as_mut().unwrap().description =
+        format!("{ADDRESS_DESCRIPTION} for ingress staging/web");
+    let p = plan(&obs, &settings(), "rot-1").unwrap();
+    assert!(!p.rotation.blue.static_ip_managed);
+    assert!(!p.changes.iter().any(|c| c.step == "release-blue-address"));
+    // ...nor is a green-named one reserved for another namespace's green to adopt.
+    obs.green_address = Some(AddressObserved {
+        name: "web-ip-1c5f8438".into(),
+        address: "203.0.113.9".into(),
+        status: "Reserved".into(),
+        description: format!("{ADDRESS_DESCRIPTION} for ingress staging/web-1c5f8438"),
+    });
+    assert!(
+        all(&refusal(&obs)).contains(
+            "a global address named `web-ip-1c5f8438` exists and was not reserved by rotate-cert for ingress `prod/web-1c5f8438`"
+        ),
+        "{}",
+        all(&refusal(&obs))
+    );
+    obs.green_address.as_mut().unwrap().description =
+        format!("{ADDRESS_DESCRIPTION} for ingress prod/web-1c5f8438");
+    assert!(
+        plan(&obs, &settings(), "rot-1").is_ok(),
+        "its own is adopted"
+    );
     // A missing static address is refused.
     obs.static_address = None;
     assert!(all(&refusal(&obs)).contains("static IP address `web-ip` does not exist"));

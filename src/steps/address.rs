@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::{Check, Cx, Evidence};
 use crate::gcp::{AddressStatus, ErrorKind, NewAddress, RequestId};
-use crate::plan::ADDRESS_DESCRIPTION;
+use crate::plan::{address_description, reserved_for};
 
 /// Which side's address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,20 +49,17 @@ pub async fn check_reserve(cx: &mut Cx<'_>) -> anyhow::Result<Check> {
     let Some(name) = cx.rot.green.address.clone() else {
         return Ok(Check::Done(Evidence::new()));
     };
+    let (ns, green) = (cx.rot.blue.namespace.clone(), cx.rot.green.ingress.clone());
     match cx.env.gcp.compute.get_address(&name).await {
-        Ok(a)
-            if a.description
-                .as_deref()
-                .unwrap_or_default()
-                .contains(ADDRESS_DESCRIPTION) =>
-        {
+        Ok(a) if reserved_for(a.description.as_deref().unwrap_or_default(), &ns, &green) => {
             Ok(Check::Done(Evidence::from([
                 ("address".into(), json!(name)),
                 ("ip".into(), json!(a.address.map(|ip| ip.to_string()))),
             ])))
         }
-        Ok(_) => Ok(Check::Blocked(format!(
-            "global address `{name}` exists and was not reserved by rotate-cert"
+        Ok(a) => Ok(Check::Blocked(format!(
+            "global address `{name}` exists and was not reserved by rotate-cert for ingress `{ns}/{green}` (its description: \"{}\")",
+            a.description.unwrap_or_default()
         ))),
         Err(e) if e.is_not_found() => Ok(Check::NeedsAct),
         Err(e) => Err(e.into()),
@@ -77,9 +74,9 @@ pub async fn reserve(cx: &mut Cx<'_>) -> anyhow::Result<()> {
     let rid = request_id(cx);
     let new = NewAddress {
         name: name.clone(),
-        description: Some(format!(
-            "{ADDRESS_DESCRIPTION} for ingress {}/{}",
-            cx.rot.blue.namespace, cx.rot.green.ingress
+        description: Some(address_description(
+            &cx.rot.blue.namespace,
+            &cx.rot.green.ingress,
         )),
         address: None,
     };
@@ -107,6 +104,15 @@ fn failed_insert(cx: &mut Cx<'_>, e: crate::gcp::GcpError) -> anyhow::Error {
     e.into()
 }
 
+/// The Ingress an address of `side` was reserved for: green's, or — for blue's, reserved
+/// by the rotation that made blue — blue's own name.
+fn reserved_ingress(cx: &Cx<'_>, side: Side) -> String {
+    match side {
+        Side::Green => cx.rot.green.ingress.clone(),
+        Side::Blue => cx.rot.blue.name.clone(),
+    }
+}
+
 fn address_of(cx: &Cx<'_>, side: Side) -> Option<String> {
     match side {
         Side::Green => cx.rot.green.address.clone(),
@@ -131,15 +137,19 @@ pub async fn check_released(cx: &mut Cx<'_>, side: Side) -> anyhow::Result<Check
         )]))),
         Err(e) => Err(e.into()),
         Ok(a)
-            if !a
-                .description
-                .as_deref()
-                .unwrap_or_default()
-                .contains(ADDRESS_DESCRIPTION) =>
+            if !reserved_for(
+                a.description.as_deref().unwrap_or_default(),
+                &cx.rot.blue.namespace,
+                &reserved_ingress(cx, side),
+            ) =>
         {
             Ok(Check::Done(Evidence::from([(
                 "kept".into(),
-                json!(format!("{name} was not reserved by rotate-cert")),
+                json!(format!(
+                    "{name} was not reserved by rotate-cert for ingress `{}/{}`",
+                    cx.rot.blue.namespace,
+                    reserved_ingress(cx, side)
+                )),
             )])))
         }
         Ok(a) if a.status == AddressStatus::InUse => Ok(Check::Pending(format!(
