@@ -76,7 +76,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l probe-p
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand plan" -l metric-sampling-period -d 'Cloud Monitoring sampling period of the request-count metric [default: 60s]' -r
@@ -111,7 +111,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l probe
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rotate" -l metric-sampling-period -d 'Cloud Monitoring sampling period of the request-count metric [default: 60s]' -r
@@ -146,7 +146,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l probe
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand create" -l metric-sampling-period -d 'Cloud Monitoring sampling period of the request-count metric [default: 60s]' -r
@@ -178,7 +178,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l p
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand switch-dns" -l metric-sampling-period -d 'Cloud Monitoring sampling period of the request-count metric [default: 60s]' -r
@@ -210,7 +210,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l probe-
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand drain" -l metric-sampling-period -d 'Cloud Monitoring sampling period of the request-count metric [default: 60s]' -r
@@ -242,7 +242,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l prob
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand cleanup" -l metric-sampling-period -d 'Cloud Monitoring sampling period of the request-count metric [default: 60s]' -r
@@ -274,7 +274,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l probe
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand resume" -l metric-sampling-period -d 'Cloud Monitoring sampling period of the request-count metric [default: 60s]' -r
@@ -327,7 +327,7 @@ complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l pro
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l ca-file -d 'PEM file of extra CA certificates that verify the served chain (private CAs)' -r -F
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l min-validity -d 'The new certificate must stay valid at least this long [default: 14d]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l min-drain -d 'Drain at least this long after DNS is verified, even when the records\' TTL is shorter [default: 0s]' -r
-complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold [default: 5m]' -r
+complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l quiet-period -d 'Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l drain-threshold -d 'Requests per second on blue that count as drained [default: 0]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l drain-timeout -d 'Stop waiting for the drain after this long, resumably [default: 2h]' -r
 complete -c rotate-cert -n "__fish_rotate_cert_using_subcommand rollback" -l metric-sampling-period -d 'Cloud Monitoring sampling period of the request-count metric [default: 60s]' -r

@@ -124,7 +124,7 @@ pub struct TimingArgs {
     /// Drain at least this long after DNS is verified, even when the records' TTL is shorter [default: 0s]
     #[arg(long, value_name = "DURATION", env = "ROTATE_CERT_MIN_DRAIN")]
     pub min_drain: Option<HumanDuration>,
-    /// Blue has drained after this long at or below --drain-threshold [default: 5m]
+    /// Blue has drained after this long at or below --drain-threshold; at least one --metric-sampling-period [default: 5m]
     #[arg(long, value_name = "DURATION", env = "ROTATE_CERT_QUIET_PERIOD")]
     pub quiet_period: Option<HumanDuration>,
     /// Requests per second on blue that count as drained [default: 0]

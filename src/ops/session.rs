@@ -245,6 +245,16 @@ fn validate(s: &Settings) -> anyhow::Result<()> {
     if s.metric_sampling_period.get().is_zero() {
         return Err(Stop::bad_input("--metric-sampling-period must be longer than zero").into());
     }
+    // A quiet period shorter than one sampling period holds no settled point at all, so
+    // the drain would pass on no evidence without being recorded as forced.
+    if s.quiet_period.get() < s.metric_sampling_period.get() {
+        return Err(Stop::bad_input(format!(
+            "--quiet-period ({}) must be at least one --metric-sampling-period ({}): a shorter one holds no Monitoring point to judge the traffic by",
+            s.quiet_period, s.metric_sampling_period
+        ))
+        .hint("to skip the drain on purpose, use `--force` (recorded in the state file)")
+        .into());
+    }
     for (flag, v) in [
         ("--drain-timeout", s.drain_timeout),
         ("--create-timeout", s.create_timeout),

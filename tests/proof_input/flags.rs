@@ -255,3 +255,14 @@ case!(
         hint: None,
     }
 );
+
+case!(
+    quiet_period_shorter_than_a_sampling_period,
+    "rotate",
+    |_, a| plus(a, &["--quiet-period", "0s"]),
+    Want {
+        code: BAD_INPUT,
+        says: &["--quiet-period (0ms) must be at least one --metric-sampling-period (300ms)"],
+        hint: Some("--force"),
+    }
+);
