@@ -163,7 +163,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__check__subcmd__cert)
+        rotate__cert__subcmd__check__subcmd__cert)
             opts="-q -v -y -h -V --cert --key --hostname --min-validity --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -209,7 +209,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__cleanup)
+        rotate__cert__subcmd__cleanup)
             opts="-q -v -y -h -V --ingress --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --min-validity --min-drain --quiet-period --drain-threshold --drain-timeout --metric-sampling-period --metric-ingestion-delay --create-timeout --dns-timeout --cleanup-timeout --break-lock --force --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -319,7 +319,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__completions)
+        rotate__cert__subcmd__completions)
             opts="-q -v -y -h -V --state --output --project --context --quiet --verbose --yes --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -349,7 +349,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__create)
+        rotate__cert__subcmd__create)
             opts="-q -v -y -h -V --ingress --cert --key --from-secret --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --min-validity --min-drain --quiet-period --drain-threshold --drain-timeout --metric-sampling-period --metric-ingestion-delay --create-timeout --dns-timeout --cleanup-timeout --break-lock --force --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -471,7 +471,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__drain)
+        rotate__cert__subcmd__drain)
             opts="-q -v -y -h -V --ingress --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --min-validity --min-drain --quiet-period --drain-threshold --drain-timeout --metric-sampling-period --metric-ingestion-delay --create-timeout --dns-timeout --cleanup-timeout --break-lock --force --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -581,7 +581,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help)
+        rotate__cert__subcmd__help)
             opts="check-cert plan rotate create switch-dns drain cleanup resume status rollback completions sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -595,7 +595,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__check__subcmd__cert)
+        rotate__cert__subcmd__help__subcmd__check__subcmd__cert)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -609,7 +609,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__cleanup)
+        rotate__cert__subcmd__help__subcmd__cleanup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -623,7 +623,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__completions)
+        rotate__cert__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -637,7 +637,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__create)
+        rotate__cert__subcmd__help__subcmd__create)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -651,7 +651,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__drain)
+        rotate__cert__subcmd__help__subcmd__drain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -665,7 +665,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__help)
+        rotate__cert__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -679,7 +679,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__plan)
+        rotate__cert__subcmd__help__subcmd__plan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -693,7 +693,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__resume)
+        rotate__cert__subcmd__help__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -707,7 +707,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__rollback)
+        rotate__cert__subcmd__help__subcmd__rollback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -721,7 +721,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__rotate)
+        rotate__cert__subcmd__help__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -735,7 +735,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__sandbox)
+        rotate__cert__subcmd__help__subcmd__sandbox)
             opts="up demo load"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -749,7 +749,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__sandbox__subcmd__demo)
+        rotate__cert__subcmd__help__subcmd__sandbox__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -763,7 +763,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__sandbox__subcmd__load)
+        rotate__cert__subcmd__help__subcmd__sandbox__subcmd__load)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -777,7 +777,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__sandbox__subcmd__up)
+        rotate__cert__subcmd__help__subcmd__sandbox__subcmd__up)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -791,7 +791,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__status)
+        rotate__cert__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -805,7 +805,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__help__subcmd__switch__subcmd__dns)
+        rotate__cert__subcmd__help__subcmd__switch__subcmd__dns)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -819,7 +819,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__plan)
+        rotate__cert__subcmd__plan)
             opts="-q -v -y -h -V --ingress --cert --key --from-secret --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --min-validity --min-drain --quiet-period --drain-threshold --drain-timeout --metric-sampling-period --metric-ingestion-delay --create-timeout --dns-timeout --cleanup-timeout --break-lock --force --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -941,7 +941,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__resume)
+        rotate__cert__subcmd__resume)
             opts="-q -v -y -h -V --ingress --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --min-validity --min-drain --quiet-period --drain-threshold --drain-timeout --metric-sampling-period --metric-ingestion-delay --create-timeout --dns-timeout --cleanup-timeout --break-lock --force --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1051,7 +1051,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__rollback)
+        rotate__cert__subcmd__rollback)
             opts="-q -v -y -h -V --ingress --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --min-validity --min-drain --quiet-period --drain-threshold --drain-timeout --metric-sampling-period --metric-ingestion-delay --create-timeout --dns-timeout --cleanup-timeout --break-lock --force --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1161,7 +1161,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__rotate)
+        rotate__cert__subcmd__rotate)
             opts="-q -v -y -h -V --ingress --cert --key --from-secret --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --min-validity --min-drain --quiet-period --drain-threshold --drain-timeout --metric-sampling-period --metric-ingestion-delay --create-timeout --dns-timeout --cleanup-timeout --break-lock --force --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1283,7 +1283,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox)
+        rotate__cert__subcmd__sandbox)
             opts="-q -v -y -h -V --state --output --project --context --quiet --verbose --yes --help --version up demo load help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1313,7 +1313,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__demo)
+        rotate__cert__subcmd__sandbox__subcmd__demo)
             opts="-q -v -y -h -V --time-scale --clients --dir --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1355,7 +1355,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__help)
+        rotate__cert__subcmd__sandbox__subcmd__help)
             opts="up demo load help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1369,7 +1369,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__demo)
+        rotate__cert__subcmd__sandbox__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1383,7 +1383,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__help)
+        rotate__cert__subcmd__sandbox__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1397,7 +1397,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__load)
+        rotate__cert__subcmd__sandbox__subcmd__help__subcmd__load)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1411,7 +1411,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__help__subcmd__up)
+        rotate__cert__subcmd__sandbox__subcmd__help__subcmd__up)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1425,7 +1425,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__load)
+        rotate__cert__subcmd__sandbox__subcmd__load)
             opts="-q -v -y -h -V --dir --clients --duration --host --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1471,7 +1471,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__sandbox__subcmd__up)
+        rotate__cert__subcmd__sandbox__subcmd__up)
             opts="-q -v -y -h -V --dir --time-scale --http-port --dns-port --lb-port --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1521,7 +1521,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__status)
+        rotate__cert__subcmd__status)
             opts="-q -v -y -h -V --ingress --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --offline --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1591,7 +1591,7 @@ _rotate__cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rotate__subcmd__cert__subcmd__switch__subcmd__dns)
+        rotate__cert__subcmd__switch__subcmd__dns)
             opts="-q -v -y -h -V --ingress --compute-endpoint --dns-endpoint --monitoring-endpoint --access-token-file --credentials-file --zone --nameserver --probe-port --ca-file --min-validity --min-drain --quiet-period --drain-threshold --drain-timeout --metric-sampling-period --metric-ingestion-delay --create-timeout --dns-timeout --cleanup-timeout --break-lock --force --state --output --project --context --quiet --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -57,3 +57,31 @@ fn unknown_shell_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'tcsh'"));
 }
+
+/// The bash script completes a subcommand's options, not only the subcommand names (run
+/// in a real bash, the way `complete -F` calls it).
+#[test]
+fn bash_completes_subcommand_options() {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("completions/rotate-cert.bash");
+    let complete = |words: &str| {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                r#"source "$0"; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); _rotate__cert rotate-cert "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"; echo "${{COMPREPLY[*]}}""#
+            ))
+            .arg(&script)
+            .output()
+            .expect("bash");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert!(complete("rotate-cert sta").contains("status"));
+    let status = complete("rotate-cert status --in");
+    assert_eq!(status, "--ingress", "status --in<TAB>");
+    let check = complete("rotate-cert check-cert --min");
+    assert_eq!(check, "--min-validity", "check-cert --min<TAB>");
+}

@@ -244,7 +244,7 @@ async fn a_refused_read_before_any_step_says_nothing_changed_and_how_to_go_on() 
     let watcher = Watcher::start(&sb);
     sb.fault(records);
     let serial = sb.state()["serial"].clone();
-    let run = sb.run(&["resume"]).await;
+    let run = sb.run(&["resume", "--yes"]).await;
     let resume = assert_resumable_stop_before_steps(&run);
     assert_eq!(sb.state()["serial"], serial, "nothing recorded");
     sb.clear_faults();
@@ -275,5 +275,10 @@ fn assert_resumable_stop_before_steps(run: &support::cli::Run) -> Vec<String> {
     ] {
         assert!(run.stderr.contains(&hint), "{hint}: {}", run.stderr);
     }
-    vec!["resume".into(), "--state".into(), state.into()]
+    vec![
+        "resume".into(),
+        "--yes".into(),
+        "--state".into(),
+        state.into(),
+    ]
 }

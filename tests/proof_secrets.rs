@@ -60,6 +60,11 @@ async fn run_at(sb: &TestSandbox, key: &KeyMaterial, lvl: &str, args: &[String])
     all.extend(args.iter().cloned());
     let run = sb.run_with(&all, env, RUN_TIMEOUT).await;
     key.assert_absent_in_run(&run, &format!("`{}` at {lvl}", all.join(" ")));
+    assert!(
+        !run.stderr.contains('\u{1b}'),
+        "no terminal colour codes in a redirected log at {lvl}: {:?}",
+        run.stderr
+    );
     if (lvl == "-vvv" || lvl.starts_with("ROTATE_CERT_LOG")) && args[0] != "check-cert" {
         assert!(
             run.stderr.contains(" DEBUG "),
@@ -316,7 +321,7 @@ async fn a_lock_left_by_a_sigkilled_run_is_explained_and_the_next_run_proceeds()
         "{}",
         again.stderr
     );
-    let resume = sb.run(&["resume"]).await;
+    let resume = sb.run(&["resume", "--yes"]).await;
     assert_code(&resume, 0);
     assert!(
         resume.stderr.contains(&format!(
@@ -380,12 +385,12 @@ async fn a_lock_from_another_host_is_refused_unless_break_lock() {
     sb.run_aborting_at(&sb.start_args("rotate", &[]), "create-ingress:after-act")
         .await;
     fabricate_other_host_lock(&sb);
-    let refused = sb.run(&["resume"]).await;
+    let refused = sb.run(&["resume", "--yes"]).await;
     assert_code(&refused, 4);
     assert!(refused.stderr.contains("`build-7`"), "{}", refused.stderr);
     let serial = sb.state()["serial"].clone();
     assert_eq!(sb.state()["serial"], serial, "nothing recorded");
-    let resumed = sb.run(&["resume", "--break-lock"]).await;
+    let resumed = sb.run(&["resume", "--yes", "--break-lock"]).await;
     assert_code(&resumed, 0);
     sb.assert_rotated().await;
 }

@@ -202,3 +202,41 @@ async fn a_second_run_is_refused_while_the_first_holds_the_lock() {
     );
     sb.assert_rotated().await;
 }
+
+/// `resume` can switch DNS and delete blue, so it asks like `switch-dns` and `cleanup`
+/// do: without a terminal it needs `--yes` (or `ROTATE_CERT_YES`, which takes the usual
+/// spellings of true), and refusing changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_asks_before_it_changes_anything() {
+    let sb = TestSandbox::new().await;
+    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
+    let serial = sb.state()["serial"].clone();
+    let records = sb.a_records();
+
+    let unconfirmed = sb.run(&["resume"]).await;
+    assert_code(&unconfirmed, 2);
+    assert!(
+        unconfirmed
+            .stderr
+            .contains("resume the rotation of `default/web`: switch-dns, verify-dns, drain"),
+        "{}",
+        unconfirmed.stderr
+    );
+    assert!(
+        unconfirmed.stderr.contains("--yes"),
+        "{}",
+        unconfirmed.stderr
+    );
+    assert_eq!(sb.a_records(), records, "DNS untouched");
+    assert_eq!(sb.state()["serial"], serial, "nothing recorded");
+
+    let run = sb
+        .run_with(
+            &["resume"],
+            &[("ROTATE_CERT_YES", "1")],
+            std::time::Duration::from_secs(120),
+        )
+        .await;
+    assert_code(&run, 0);
+    sb.assert_rotated().await;
+}

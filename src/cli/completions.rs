@@ -22,7 +22,20 @@ pub fn run(args: CompletionsArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Generates the completion script for `shell` into `out`.
+///
+/// clap_complete's bash script (4.6.11) names a subcommand's `case` arm differently from
+/// the state its dispatch loop builds when the binary name has a hyphen
+/// (`rotate__subcmd__cert__subcmd__status` vs `rotate__cert__subcmd__status`), so no
+/// subcommand option would ever complete (clap-rs/clap#6421, not fixed in a release
+/// yet). The arms are renamed to what the loop builds.
 pub fn write_completions(shell: Shell, out: &mut dyn std::io::Write) {
     let mut cmd = super::command();
-    clap_complete::generate(shell, &mut cmd, "rotate-cert", out);
+    if shell != Shell::Bash {
+        clap_complete::generate(shell, &mut cmd, "rotate-cert", out);
+        return;
+    }
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "rotate-cert", &mut script);
+    let script = String::from_utf8_lossy(&script).replace("rotate__subcmd__cert", "rotate__cert");
+    let _ = out.write_all(script.as_bytes());
 }

@@ -90,6 +90,8 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "ROTATE_CERT_QUIET",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new(),
         conflicts_with = "verbose"
     )]
     pub quiet: bool,
@@ -99,7 +101,14 @@ pub struct GlobalArgs {
     pub verbose: u8,
 
     /// Answer yes to confirmations (required for changes when stdin is not a terminal)
-    #[arg(short = 'y', long, global = true, env = "ROTATE_CERT_YES")]
+    #[arg(
+        short = 'y',
+        long,
+        global = true,
+        env = "ROTATE_CERT_YES",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub yes: bool,
 }
 

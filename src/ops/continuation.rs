@@ -279,9 +279,16 @@ pub async fn prepare(
                 )
                 .into());
             }
-            (remaining(doc, &steps::ROLLBACK), None)
+            let list = remaining(doc, &steps::ROLLBACK);
+            let question = format!("resume the rollback of {ingress}: {}", names(&list));
+            (list, Some(question))
         }
-        Continue::Resume => (remaining(doc, &steps::forward()), None),
+        Continue::Resume => {
+            // `resume` may switch DNS and delete blue: it asks like the step commands do.
+            let list = remaining(doc, &steps::forward());
+            let question = format!("resume the rotation of {ingress}: {}", names(&list));
+            (list, Some(question))
+        }
         Continue::SwitchDns => {
             require_done(doc, &steps::CREATE, "switch-dns", path)?;
             (
@@ -307,6 +314,10 @@ pub async fn prepare(
         confirm,
         rollback: false,
     })
+}
+
+fn names(list: &[Kind]) -> String {
+    list.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// The step command that runs the first forward step still to do, for the "next:" hint

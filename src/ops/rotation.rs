@@ -316,34 +316,54 @@ pub async fn run(
     };
     let result = engine.run(list).await;
     let state = path.display();
-    let resume = format!("continue: `rotate-cert resume --state {state}`");
-    let rollback = format!("undo: `rotate-cert rollback --state {state}`");
+    // The ways on that exist from here: a rollback goes on only as a rollback, and a
+    // rotation whose cleanup started can only go forward.
+    let (resume, rollback) = if opened.doc.rotation.rolling_back {
+        (
+            None,
+            Some(format!(
+                "finish the rollback: `rotate-cert rollback --state {state}`"
+            )),
+        )
+    } else {
+        (
+            Some(format!("continue: `rotate-cert resume --state {state}`")),
+            rollback_plan(&opened.doc, &path)
+                .is_ok()
+                .then(|| format!("undo: `rotate-cert rollback --state {state}`")),
+        )
+    };
+    let with = |mut stop: Stop, hints: &[&Option<String>]| {
+        for h in hints.iter().copied().flatten() {
+            stop = stop.hint(h.clone());
+        }
+        stop
+    };
     match result {
         Ok(()) => Ok(()),
-        Err(RunError::Interrupted { step }) => Err(Stop::new(
-            ExitCode::Interrupted,
-            format!("interrupted during `{step}`; the rotation is saved in `{state}`"),
+        Err(RunError::Interrupted { step }) => Err(with(
+            Stop::new(
+                ExitCode::Interrupted,
+                format!("interrupted during `{step}`; the rotation is saved in `{state}`"),
+            ),
+            &[&resume, &rollback],
         )
-        .hint(resume)
-        .hint(rollback)
         .into()),
-        Err(RunError::Failed { step, error }) => Err(Stop::new(
-            ExitCode::Failed,
-            format!("step `{step}` failed: {error:#}"),
+        Err(RunError::Failed { step, error }) => Err(with(
+            Stop::new(ExitCode::Failed, format!("step `{step}` failed: {error:#}"))
+                .hint(format!("the rotation is saved in `{state}`")),
+            &[&resume, &rollback],
         )
-        .hint(format!("the rotation is saved in `{state}`"))
-        .hint(resume)
-        .hint(rollback)
         .into()),
-        Err(RunError::Refused { step, reason }) => {
-            Err(Stop::refused(format!("step `{step}` refused: {reason}"))
+        Err(RunError::Refused { step, reason }) => Err(with(
+            Stop::refused(format!("step `{step}` refused: {reason}"))
                 .hint(format!(
                     "nothing unsafe was done; the rotation is saved in `{state}`"
                 ))
-                .hint(format!("inspect: `rotate-cert status --state {state}`"))
-                .hint(rollback)
-                .into())
-        }
+                .hint(format!("inspect: `rotate-cert status --state {state}`")),
+            &[&rollback],
+        )
+        .into()),
         Err(RunError::Store(e)) => Err(e.into_stop().into()),
     }
 }

@@ -188,7 +188,7 @@ pub fn first_error(run: &Run) -> &str {
 
 /// Checks that a stopped run is the clear, resumable kind: exit 1, an `error:` line
 /// naming the failed step, the state file and the exact `resume` and `rollback`
-/// commands; returns the resume command's arguments, as printed.
+/// commands; returns the resume command's arguments, as printed, plus `--yes`.
 #[track_caller]
 pub fn assert_resumable_stop(run: &Run) -> Vec<String> {
     assert_eq!(
@@ -225,12 +225,15 @@ pub fn assert_resumable_stop(run: &Run) -> Vec<String> {
         "the resume command: {}",
         run.stderr
     );
-    resume
+    // The printed command, confirmed: there is no terminal to answer on here.
+    let mut args: Vec<String> = resume
         .trim_matches('`')
         .split(' ')
         .skip(1)
         .map(String::from)
-        .collect()
+        .collect();
+    args.push("--yes".into());
+    args
 }
 
 /// Checks that a run stopped while planning, before any rotation was recorded: exit 1,
