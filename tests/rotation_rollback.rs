@@ -359,3 +359,41 @@ async fn blue_is_kept_when_someone_deletes_green_during_the_drain() {
     assert_code(&run, 0);
     assert_back_on_blue(&sb, &before).await;
 }
+
+/// A second rotation of the same Ingress to the same certificate, from another state file,
+/// finds the first one's green objects: its rollback leaves them alone and says so rather
+/// than claiming it removed them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_says_what_it_left_alone() {
+    let sb = TestSandbox::new().await;
+    let mut first = sb.start_args("create", &[]);
+    first.extend(["--state".into(), "first.json".into()]);
+    assert_code(&sb.run(&first).await, 0);
+    let green = sb.green_ingress();
+    let mut second = sb.start_args("create", &[]);
+    second.extend(["--state".into(), "second.json".into()]);
+    let refused = sb.run(&second).await;
+    assert_code(&refused, 3);
+
+    let run = sb
+        .run(&["rollback", "--yes", "--state", "second.json"])
+        .await;
+    assert_code(&run, 0);
+    assert!(
+        run.stderr.contains("delete-green-ingress   left alone:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "green `{green}` left alone (not created by this rotation)"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("removed"), "{}", run.stderr);
+    assert!(
+        sb.ingress(NS, &green).is_some(),
+        "the first rotation's green stays"
+    );
+}

@@ -162,13 +162,22 @@ pub fn summary_text(doc: &Document<Rotation>, elapsed: Duration) -> String {
     let r = &doc.rotation;
     let mut out = String::new();
     if r.rolling_back {
+        // A green Ingress found not to be this rotation's was left alone, not removed.
+        let green_kept = doc
+            .step("delete-green-ingress")
+            .is_some_and(|s| s.evidence.contains_key("kept"));
         let _ = writeln!(
             out,
-            "rolled back: ingress `{}/{}` on {} serves the old certificate; green `{}` removed ({})",
+            "rolled back: ingress `{}/{}` on {} serves the old certificate; green `{}` {} ({})",
             r.blue.namespace,
             r.blue.name,
             r.blue.ip,
             r.green.ingress,
+            if green_kept {
+                "left alone (not created by this rotation)"
+            } else {
+                "removed"
+            },
             format_duration(elapsed)
         );
     } else {

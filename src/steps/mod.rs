@@ -414,8 +414,24 @@ impl Kind {
                     .map_or(0, Vec::len)
             ),
             Kind::Drain | Kind::DrainGreen => s("summary"),
+            // A delete that found the object not this rotation's left it alone: say so,
+            // not "delete …".
+            _ if !kept(ev).is_empty() => format!("left alone: {}", kept(ev)),
             _ => self.title(rot),
         }
+    }
+}
+
+/// What a delete step's evidence says it left alone (`kept`: one reason, or a list).
+fn kept(ev: &Evidence) -> String {
+    match ev.get("kept") {
+        Some(Value::String(k)) => k.clone(),
+        Some(Value::Array(ks)) => ks
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
     }
 }
 
