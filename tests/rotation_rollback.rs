@@ -148,7 +148,9 @@ async fn rollback_after_switch_dns_points_dns_back_at_blue() {
     let again = sb.run(&["rollback", "--yes", "--ingress", INGRESS]).await;
     assert_code(&again, 0);
     assert!(
-        again.stderr.contains("already complete"),
+        again
+            .stderr
+            .contains("already complete (rolled back to blue)"),
         "{}",
         again.stderr
     );

@@ -247,7 +247,7 @@ async fn step_commands_one_by_one_with_status_between() {
     let again = sb.run(&["resume", "--yes"]).await;
     assert_code(&again, 0);
     assert!(
-        again.stderr.contains("already complete"),
+        again.stderr.contains("already complete (rotated to green)"),
         "{}",
         again.stderr
     );

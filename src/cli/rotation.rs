@@ -188,7 +188,11 @@ pub async fn start(
     confirm(
         global,
         printer,
-        &format!("{command} ingress `{target}` as planned"),
+        &if only_create {
+            format!("create the green copy of ingress `{target}` as planned")
+        } else {
+            format!("rotate ingress `{target}` as planned")
+        },
     )?;
     let mut opened = rot::start(&path, &plan, &target, command, args.run.break_lock)?;
     let reporter = reporter(printer);
@@ -360,8 +364,13 @@ pub async fn continue_rotation(
     }
     if rot::is_complete(&opened.doc) {
         printer.note(format!(
-            "the rotation in `{}` is already complete: nothing to do",
-            path.display()
+            "the rotation in `{}` is already complete ({}): nothing to do",
+            path.display(),
+            if opened.doc.rotation.rolling_back {
+                "rolled back to blue"
+            } else {
+                "rotated to green"
+            }
         ));
         return Ok(ExitCode::Success);
     }
