@@ -88,6 +88,9 @@ impl CertInput {
     }
 }
 
+/// How long the plan waits for each nameserver's answer.
+const NAMESERVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Observes the world for a rotation of `target` to `cert`.
 pub async fn observe(
     session: &Session,
@@ -151,6 +154,7 @@ pub async fn observe(
         green_secret: None,
         green_address: None,
         nameservers: BTreeMap::new(),
+        nameserver_problems: Vec::new(),
     };
     let Some(ing) = ingress else {
         return Ok(obs);
@@ -254,6 +258,40 @@ pub async fn observe(
             }
         }
     }
+
+    // Every nameserver `verify-dns` will ask must answer for every host now (all asked at
+    // once: a silent one costs one timeout, not one per host).
+    let mut queries = Vec::new();
+    for host in &all_hosts {
+        let fqdn = format!("{}.", host.trim_end_matches('.'));
+        let Some(zone) = obs
+            .zones
+            .iter()
+            .filter(|z| obs.nameservers.contains_key(&z.name))
+            .filter(|z| fqdn == z.dns_name || fqdn.ends_with(&format!(".{}", z.dns_name)))
+            .max_by_key(|z| z.dns_name.len())
+        else {
+            continue;
+        };
+        for ns in obs.nameservers.get(&zone.name).cloned().unwrap_or_default() {
+            let (fqdn, host, zone) = (fqdn.clone(), host.clone(), zone.dns_name.clone());
+            queries.push(async move {
+                match crate::dns::query_a(&ns, &fqdn, NAMESERVER_TIMEOUT).await {
+                    Err(e) => Some(e.to_string()),
+                    Ok(a) if a.rcode != "NOERROR" || a.ips.is_empty() => Some(format!(
+                        "nameserver {} ({}) answers {} with no A record for `{host}`: is it authoritative for zone `{zone}`?",
+                        ns.name, ns.addr, a.rcode
+                    )),
+                    Ok(_) => None,
+                }
+            });
+        }
+    }
+    obs.nameserver_problems = futures::future::join_all(queries)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
 
     // Anything already carrying the green names.
     let names = green_names(&base_name(&ing), &cert_record.sha256);

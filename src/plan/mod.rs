@@ -345,6 +345,13 @@ pub fn plan(obs: &Observed, settings: &Settings, rotation_id: &str) -> Result<Pl
             ));
         }
     }
+    if !obs.nameserver_problems.is_empty() {
+        // Found now, before DNS is switched, rather than by a `verify-dns` that cannot pass.
+        r.world.extend(obs.nameserver_problems.iter().cloned());
+        r.hints.push(
+            "check `--nameserver` (or the zone's nameServers): `switch-dns` verifies the change at these servers".into(),
+        );
+    }
 
     // Green names must be free (or ours from this same certificate).
     let (Some(cert), Some(sha)) = (&obs.cert, &new_sha) else {

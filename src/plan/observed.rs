@@ -76,4 +76,7 @@ pub struct Observed {
     pub green_address: Option<AddressObserved>,
     /// Resolved nameservers per zone (from `--nameserver` or the zone's `nameServers`).
     pub nameservers: BTreeMap<String, Vec<crate::dns::Nameserver>>,
+    /// Nameservers that gave no usable answer (silent, `REFUSED`, no A record) for a host
+    /// when asked during the plan: `verify-dns` could never pass with them.
+    pub nameserver_problems: Vec<String>,
 }

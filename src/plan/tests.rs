@@ -146,6 +146,7 @@ pub(crate) fn observed() -> Observed {
                 addr: "127.0.0.53:53".parse().unwrap(),
             }],
         )]),
+        nameserver_problems: Vec::new(),
     }
 }
 

@@ -284,3 +284,21 @@ async fn rollback_after_blue_was_deleted_by_someone_else() {
     };
     refused(&sb, &["rollback", "--yes"], want, &[]).await;
 }
+
+/// A `--nameserver` that never answers (a typo'd address, a firewalled server) is found by
+/// the plan, before DNS is switched — not by a `verify-dns` that could never pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nameserver_that_does_not_answer() {
+    let sb = TestSandbox::new().await;
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap().to_string();
+    let args = with_renewed(&sb, "rotate", &["--nameserver", &addr]);
+    let says = format!("nameserver {addr} did not answer for `www.example.test.`");
+    let want = Want {
+        code: REFUSED,
+        says: &[&says],
+        hint: Some("check `--nameserver`"),
+    };
+    refused(&sb, &args, want, &[]).await;
+    drop(silent);
+}
