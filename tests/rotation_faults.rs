@@ -159,13 +159,8 @@ async fn a_failed_step_in_json_mode_ends_with_a_summary_and_an_error_then_resume
     sb.assert_rotated().await;
 }
 
-/// A stop offers only the ways on that exist: once cleanup has started there is nothing
-/// to roll back to, so a failure deleting blue offers `resume`, not `rollback`; a failed
-/// rollback offers finishing the rollback, not resuming the rotation.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stop_offers_only_the_ways_on_that_exist() {
-    let sb = TestSandbox::new().await;
-    // Blue's delete is refused for good (403): `delete-blue-ingress` acts and fails.
+/// Every Ingress delete is refused (403) until the faults are cleared.
+fn refuse_ingress_deletes(sb: &TestSandbox) {
     sb.sandbox.world().core.faults.add(FaultSpec {
         method: "kubernetes.ingresses.delete".into(),
         action: FaultAction::Status {
@@ -176,6 +171,16 @@ async fn a_stop_offers_only_the_ways_on_that_exist() {
         probability: 1.0,
         after: 0,
     });
+}
+
+/// A stop offers only the ways on that exist: once cleanup has started there is nothing
+/// to roll back to, so a failure deleting blue offers `resume`, not `rollback`; a failed
+/// rollback offers finishing the rollback, not resuming the rotation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_offers_only_the_ways_on_that_exist() {
+    let sb = TestSandbox::new().await;
+    // Blue's delete is refused for good (403): `delete-blue-ingress` acts and fails.
+    refuse_ingress_deletes(&sb);
     let run = sb.run(&sb.start_args("rotate", &[])).await;
     assert_code(&run, 1);
     assert!(
@@ -196,16 +201,7 @@ async fn a_stop_offers_only_the_ways_on_that_exist() {
     // A rollback that fails deleting green says to finish the rollback.
     let sb = TestSandbox::new().await;
     assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
-    sb.sandbox.world().core.faults.add(FaultSpec {
-        method: "kubernetes.ingresses.delete".into(),
-        action: FaultAction::Status {
-            status: 403,
-            reason: None,
-        },
-        times: None,
-        probability: 1.0,
-        after: 0,
-    });
+    refuse_ingress_deletes(&sb);
     let run = sb.run(&["rollback", "--yes", "--ingress", INGRESS]).await;
     assert_code(&run, 1);
     assert!(

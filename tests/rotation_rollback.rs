@@ -48,6 +48,15 @@ async fn assert_back_on_blue(sb: &TestSandbox, before: &Blue) {
     }
 }
 
+/// `create`, then `switch-dns`: DNS on green, blue still standing.
+async fn create_and_switch(sb: &TestSandbox) {
+    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
+    assert_code(
+        &sb.run(&["switch-dns", "--yes", "--ingress", INGRESS]).await,
+        0,
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollback_after_create_removes_green_and_leaves_blue_alone() {
     let sb = TestSandbox::new().await;
@@ -113,11 +122,7 @@ async fn rollback_after_create_removes_green_and_leaves_blue_alone() {
 async fn rollback_after_switch_dns_points_dns_back_at_blue() {
     let sb = TestSandbox::new().await;
     let before = blue(&sb);
-    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
-    assert_code(
-        &sb.run(&["switch-dns", "--yes", "--ingress", INGRESS]).await,
-        0,
-    );
+    create_and_switch(&sb).await;
     let green_ip = sb.ingress_ip(&sb.green_ingress()).unwrap();
     for host in HOSTS {
         assert_eq!(sb.served_a(host).await, vec![green_ip.clone()]);
@@ -192,11 +197,7 @@ async fn rollback_after_cleanup_started_is_refused_and_resume_finishes() {
 async fn an_interrupted_rollback_is_finished_by_resume_not_by_switch_dns() {
     let sb = TestSandbox::new().await;
     let before = blue(&sb);
-    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
-    assert_code(
-        &sb.run(&["switch-dns", "--yes", "--ingress", INGRESS]).await,
-        0,
-    );
+    create_and_switch(&sb).await;
     sb.run_aborting_at(
         &["rollback", "--yes", "--ingress", INGRESS],
         "rollback-dns:after-act",
@@ -234,11 +235,7 @@ async fn an_interrupted_rollback_is_finished_by_resume_not_by_switch_dns() {
 async fn rollback_moves_dns_back_when_someone_deleted_green_after_the_switch() {
     let sb = TestSandbox::new().await;
     let before = blue(&sb);
-    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
-    assert_code(
-        &sb.run(&["switch-dns", "--yes", "--ingress", INGRESS]).await,
-        0,
-    );
+    create_and_switch(&sb).await;
     let green = sb.green_ingress();
     sb.sandbox
         .world()
@@ -273,11 +270,7 @@ async fn rollback_moves_dns_back_when_someone_deleted_green_after_the_switch() {
 async fn rollback_accepts_records_someone_already_moved_back_to_blue() {
     let sb = TestSandbox::new().await;
     let before = blue(&sb);
-    assert_code(&sb.run(&sb.start_args("create", &[])).await, 0);
-    assert_code(
-        &sb.run(&["switch-dns", "--yes", "--ingress", INGRESS]).await,
-        0,
-    );
+    create_and_switch(&sb).await;
     let ttl = sb.sandbox.world().core.timing.ttl_secs;
     for host in HOSTS {
         sb.sandbox.world().dns.upsert_rrset(
